@@ -1,0 +1,97 @@
+/* event.h: the plain structs the modules exchange (no library types here). */
+#ifndef AU_EVENT_H
+#define AU_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Ownership: a struct owns every string it points to, except `code`
+ * (a pointer into the static catalog). Free with the matching *_free
+ * function, which accepts NULL. Times are FILETIME ticks: 100 ns since
+ * 1601-01-01 UTC, as Windows stores them.
+ */
+
+enum au_category {
+	AU_CAT_NONE = 0,          /* no result code in the event */
+	AU_CAT_SUCCESS,
+	AU_CAT_ABORTED,           /* UpgradeAborted */
+	AU_CAT_NOT_SUPPORTED,     /* UpgradeNotSupported */
+	AU_CAT_FAILED,            /* UpgradeFailed */
+	AU_CAT_OTHER,
+};
+
+enum au_verdict {             /* ordered worst first */
+	AU_VERDICT_FAILED = 0,
+	AU_VERDICT_BLOCKED,
+	AU_VERDICT_UNKNOWN,
+	AU_VERDICT_RETRYING,
+	AU_VERDICT_NO_RESULT,
+	AU_VERDICT_UPGRADED,
+	AU_VERDICT_COUNT
+};
+
+struct au_code;               /* catalog entry, see classify.h */
+
+/* One automatic-upgrade event, as read from a log and classified. */
+struct au_event {
+	int64_t id;               /* store row id; 0 before it is stored */
+	uint64_t time;            /* TimeCreated, FILETIME ticks */
+	char *host;               /* Computer */
+	uint64_t record_id;
+	uint32_t event_id;
+	uint32_t qualifiers;
+	uint8_t level;
+	char *provider;
+	char *channel;
+	char *message;            /* the Data strings joined by '\n' ("" if none) */
+	int recovered;            /* read from slack space */
+
+	/* Filled by classify_event(). */
+	char *result_code;        /* NULL when no code was found */
+	char *detail;             /* part after '-' of a compound value, or NULL */
+	enum au_category category;
+	const struct au_code *code;   /* catalog entry, or NULL if unknown */
+
+	char *source_file;        /* a file it came from (export), or NULL */
+};
+
+/* An MsiInstaller 1033/11707 event for an Azure AD / Entra Connect product. */
+struct au_install {
+	uint64_t time;
+	char *host;
+	uint64_t record_id;
+	uint32_t event_id;
+	char *product;
+	char *version;
+	int status;               /* 1033's Status string as a number, or -1 */
+};
+
+/* What reading one input file gave. */
+struct au_file_stats {
+	char *path;
+	uint64_t size;
+	char sha256[65];          /* hex, "" when not computed */
+	uint64_t records;         /* records read (incl. recovered when asked) */
+	uint64_t matched;         /* upgrade events found */
+	uint64_t recovered;       /* recovered records read */
+	uint64_t corrupt;         /* records that could not be read */
+	uint64_t installs;        /* installer events found */
+	uint64_t events_new;      /* import: events new to the store */
+	uint64_t events_known;    /* import: events the store already had */
+	int dirty;                /* header says the log was not closed cleanly */
+	int file_corrupted;       /* libevtx says the file is corrupted */
+	char *errors;             /* problems, "; "-separated, or NULL */
+};
+
+void au_event_free(struct au_event *ev);
+void au_install_free(struct au_install *in);
+void au_file_stats_clear(struct au_file_stats *st);
+/* Adds one problem to st->errors. */
+void au_file_stats_add_error(struct au_file_stats *st, const char *msg);
+
+const char *au_category_name(enum au_category cat);   /* "Success", ... "Other", NULL for NONE */
+const char *au_verdict_name(enum au_verdict v);       /* "upgraded", "retrying", ... */
+enum au_verdict au_verdict_from_category(enum au_category cat);
+
+#endif

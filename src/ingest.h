@@ -1,0 +1,51 @@
+/* ingest.h: reading .evtx files (the only module that uses libevtx). */
+#ifndef AU_INGEST_H
+#define AU_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "event.h"
+
+struct au_ingest_opts {
+	const char *const *sources;  /* upgrade providers, compared case-insensitively */
+	size_t nsources;
+	uint32_t id_min, id_max;     /* event ID range, inclusive */
+	int recovered;               /* also read records recovered from slack space */
+	int installs;                /* also report MsiInstaller 1033/11707 events */
+	int hash;                    /* compute st->sha256 */
+};
+
+void ingest_opts_default(struct au_ingest_opts *opts);
+
+/*
+ * The sink takes ownership of each event/install it is given. A non-NULL
+ * error from the sink stops reading and is returned as is.
+ */
+struct au_ingest_sink {
+	struct au_error *(*event)(void *arg, struct au_event *ev);
+	struct au_error *(*install)(void *arg, struct au_install *in);
+	void *arg;
+};
+
+/*
+ * Reads one file. Fills *st (st->path is set by the caller) with what was
+ * read, even when it fails part-way. Returns NULL when everything was read;
+ * an AU_ERR_INPUT error when the file, or part of it, could not be read
+ * (events already given to the sink stand); or the sink's error.
+ */
+struct au_error *ingest_file(const char *path, const struct au_ingest_opts *opts,
+    const struct au_ingest_sink *sink, struct au_file_stats *st);
+
+/*
+ * Expands files and directories (searched recursively for *.evtx, any
+ * case) into a sorted list of file paths. Paths that do not exist or
+ * cannot be listed are returned as a list of AU_ERR_INPUT errors in
+ * *errors; the rest is still expanded.
+ */
+void ingest_expand_paths(char *const *paths, size_t npaths, char ***files,
+    size_t *nfiles, struct au_error **errors);
+void ingest_free_paths(char **files, size_t nfiles);
+
+#endif

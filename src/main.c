@@ -1,0 +1,97 @@
+/* main.c: dispatches to a subcommand and is the only place that prints errors. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "cmd.h"
+
+static void
+print_error(const struct au_error *err)
+{
+	if (err->where != NULL)
+		fprintf(stderr, "aadc-upgrade: %s: %s\n", err->where, err->msg);
+	else
+		fprintf(stderr, "aadc-upgrade: %s\n", err->msg);
+}
+
+static void
+print_overview(FILE *out)
+{
+	fputs("usage: aadc-upgrade COMMAND [options] [ARGS]\n"
+	    "       aadc-upgrade help [COMMAND] | --help | --version\n\n"
+	    "Reads exported Application logs (.evtx) for Azure AD Connect / Microsoft\n"
+	    "Entra Connect automatic-upgrade events and tells, per server, whether\n"
+	    "automatic upgrade works, what blocks it and what to do.\n\n"
+	    "Commands:\n", out);
+	for (size_t i = 0; cmd_table[i] != NULL; i++)
+		fprintf(out, "  %-8s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+	fputs("\nRun 'aadc-upgrade COMMAND --help' for a command's options.\n", out);
+}
+
+static int
+wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry *cmd;
+	struct cmd_ctx ctx = { NULL, AU_EXIT_OK };
+	struct au_error *err, *w;
+	int status;
+
+	if (argc < 2) {
+		print_overview(stderr);
+		return AU_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		print_overview(stdout);
+		return AU_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("aadc-upgrade %s\n", PACKAGE_VERSION);
+		return AU_EXIT_OK;
+	}
+	cmd = cmd_find(argv[1]);
+	if (cmd == NULL) {
+		fprintf(stderr, "aadc-upgrade: unknown command '%s'; commands:", argv[1]);
+		for (size_t i = 0; cmd_table[i] != NULL; i++)
+			fprintf(stderr, " %s", cmd_table[i]->name);
+		fputc('\n', stderr);
+		return AU_EXIT_USAGE;
+	}
+	if (wants_help(argc - 1, argv + 1)) {
+		cmd_print_help(stdout, cmd);
+		return AU_EXIT_OK;
+	}
+
+	optind = 0;   /* glibc: restart getopt for the command's own options */
+	err = cmd->exec(&ctx, argc - 1, argv + 1);
+
+	if (fflush(stdout) != 0 && err == NULL) {
+		err = au_error_new(AU_ERR_IO, "standard output", "write failed");
+	}
+	for (w = ctx.warnings; w != NULL; w = w->next)
+		print_error(w);
+	au_error_free(ctx.warnings);
+	if (err == NULL)
+		return ctx.status;
+	print_error(err);
+	if (err->kind == AU_ERR_USAGE) {
+		cmd_print_usage(stderr, cmd);
+		status = AU_EXIT_USAGE;
+	} else
+		status = AU_EXIT_FAILURE;
+	au_error_free(err);
+	return status;
+}

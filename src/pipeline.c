@@ -1,0 +1,181 @@
+/* pipeline.c: the one path from input files to stored events, and from stored events to reports. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "pipeline.h"
+#include "xmalloc.h"
+
+struct sink_state {
+	struct au_store *store;
+	int64_t file_id;
+	struct au_file_stats *st;
+};
+
+static struct au_error *
+sink_event(void *arg, struct au_event *ev)
+{
+	struct sink_state *s = arg;
+	struct au_error *err;
+	int is_new = 0;
+
+	classify_event(ev);
+	err = store_add_event(s->store, s->file_id, ev, &is_new);
+	if (err == NULL) {
+		if (is_new)
+			s->st->events_new++;
+		else
+			s->st->events_known++;
+	}
+	au_event_free(ev);
+	return err;
+}
+
+static struct au_error *
+sink_install(void *arg, struct au_install *in)
+{
+	struct sink_state *s = arg;
+	struct au_error *err;
+	int is_new = 0;
+
+	err = store_add_install(s->store, s->file_id, in, &is_new);
+	au_install_free(in);
+	return err;
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct au_error *
+pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
+    const struct au_ingest_opts *opts, struct cmd_ctx *ctx, int verbose,
+    int progress, struct pipeline_totals *totals)
+{
+	struct au_error *err = NULL, *ferr;
+	struct au_file_stats st;
+	struct sink_state s;
+	struct au_ingest_sink sink = { sink_event, sink_install, &s };
+	char **files = NULL;
+	size_t nfiles = 0;
+	double start = now_seconds();
+	int shown = 0;
+
+	memset(totals, 0, sizeof(*totals));
+	memset(&st, 0, sizeof(st));
+	ingest_expand_paths(paths, npaths, &files, &nfiles, &ctx->warnings);
+	totals->files = nfiles;
+
+	for (size_t i = 0; i < nfiles; i++) {
+		if (progress && now_seconds() - start > 1.0) {
+			fprintf(stderr, "\r\033[Kimporting %zu/%zu: %s", i + 1,
+			    nfiles, files[i]);
+			shown = 1;
+		}
+		memset(&st, 0, sizeof(st));
+		st.path = xstrdup(files[i]);
+		s.store = store;
+		s.st = &st;
+		if ((err = store_file_begin(store, &st, &s.file_id)) != NULL)
+			goto done;
+		ferr = ingest_file(files[i], opts, &sink, &st);
+		if (ferr != NULL && ferr->kind != AU_ERR_INPUT) {
+			/* The database failed: nothing of this file stays. */
+			store_file_rollback(store);
+			err = ferr;
+			goto done;
+		}
+		if ((err = store_file_commit(store, s.file_id, &st)) != NULL) {
+			au_error_free(ferr);
+			goto done;
+		}
+		if (ferr != NULL)
+			totals->files_failed++;
+		if (ferr == NULL || st.records > 0)
+			totals->files_read++;
+		au_error_append(&ctx->warnings, ferr);
+		totals->records += st.records;
+		totals->matched += st.matched;
+		totals->installs += st.installs;
+		totals->events_new += st.events_new;
+		totals->events_known += st.events_known;
+		if (verbose) {
+			if (shown)
+				fputs("\r\033[K", stderr);
+			printf("%s: %llu new, %llu already known (%llu records read%s)\n",
+			    st.path, (unsigned long long)st.events_new,
+			    (unsigned long long)st.events_known,
+			    (unsigned long long)st.records,
+			    st.errors != NULL ? "; damaged" : "");
+		}
+		au_file_stats_clear(&st);
+	}
+done:
+	if (shown)
+		fputs("\r\033[K", stderr);
+	au_file_stats_clear(&st);
+	ingest_free_paths(files, nfiles);
+	return err;
+}
+
+static struct au_error *
+add_host(void *arg, struct au_event **events, size_t nevents,
+    struct au_install **installs, size_t ninstalls)
+{
+	struct au_report *rep = arg;
+
+	analyse_report_add(rep, analyse_host(events, nevents, installs, ninstalls));
+	return NULL;
+}
+
+static struct au_error *
+add_file(void *arg, const struct au_file_stats *st)
+{
+	struct au_report *rep = arg;
+	struct au_file_stats *f;
+
+	rep->files = xreallocarray(rep->files, rep->nfiles + 1, sizeof(*rep->files));
+	f = &rep->files[rep->nfiles++];
+	*f = *st;
+	f->path = xstrdup(st->path);
+	f->errors = st->errors != NULL ? xstrdup(st->errors) : NULL;
+	return NULL;
+}
+
+struct au_error *
+pipeline_report(struct au_store *store, const struct au_query *q, int files,
+    struct au_report *rep)
+{
+	struct au_error *err;
+
+	if ((err = store_each_host(store, q, add_host, rep)) != NULL)
+		return err;
+	if (files && (err = store_each_file(store, add_file, rep)) != NULL)
+		return err;
+	analyse_report_sort(rep);
+	return NULL;
+}
+
+struct au_error *
+pipeline_render(const struct au_report *rep, enum au_format fmt)
+{
+	struct au_render_opts ropts = { cmd_want_color(STDOUT_FILENO) };
+
+	switch (fmt) {
+	case AU_FMT_JSON:
+		return render_report_json(stdout, rep);
+	case AU_FMT_MARKDOWN:
+		return render_report_markdown(stdout, rep);
+	case AU_FMT_TEXT:
+		break;
+	}
+	return render_report_text(stdout, rep, &ropts);
+}

@@ -1,0 +1,85 @@
+/* render.h: report writers (text, Markdown, JSON); only render-json.c uses Jansson. */
+#ifndef AU_RENDER_H
+#define AU_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyse.h"
+#include "error.h"
+
+enum au_format { AU_FMT_TEXT = 0, AU_FMT_JSON, AU_FMT_MARKDOWN };
+
+struct au_render_opts {
+	int color;          /* ANSI colour (only on a terminal, never with NO_COLOR) */
+};
+
+/*
+ * Each returns an AU_ERR_IO error when writing fails. The output depends
+ * only on the report's hosts and files (rep->now is not printed), so it is
+ * reproducible. render_report_json writes record IDs above INT64_MAX
+ * (JSON integers are signed 64-bit in Jansson) as INT64_MAX.
+ */
+struct au_error *render_report_text(FILE *out, const struct au_report *rep,
+    const struct au_render_opts *opts);
+struct au_error *render_report_markdown(FILE *out, const struct au_report *rep);
+struct au_error *render_report_json(FILE *out, const struct au_report *rep);
+
+/*
+ * RFC 3339 UTC with seven fractional digits; buf holds >= 32 bytes.
+ * Integer arithmetic only, so any FILETIME works (0 is 1601-01-01); years
+ * after 9999 (not valid RFC 3339, only from garbage) get more digits.
+ */
+char *render_time(uint64_t filetime, char *buf, size_t len);
+/* "2016-06-27" */
+char *render_date(uint64_t filetime, char *buf, size_t len);
+
+/* Shared by the writers (render.c). */
+
+#define RENDER_TICKS_PER_DAY UINT64_C(864000000000)
+
+enum render_escape { RENDER_ESC_TEXT, RENDER_ESC_MARKDOWN };
+
+/*
+ * Makes a string from event data safe to print, as a new string. Both
+ * styles write C0 controls and DEL as \xNN (\n, \r, \t for those three),
+ * C1 controls and bidirectional overrides as \uNNNN, and bytes that are
+ * not valid UTF-8 as \xNN, so no raw ESC/CSI ever reaches a terminal.
+ * Markdown also backslash-escapes the characters that would start
+ * emphasis, code, links or break a table (\ ` * _ { } [ ] ( ) # + ! | ~)
+ * and writes < > & as entities, so a message cannot inject HTML.
+ * max > 0 limits the input bytes shown; the rest becomes
+ * "... (N more bytes)". s NULL gives "".
+ */
+char *render_escape(const char *s, size_t max, enum render_escape how);
+
+/* A copy of s that is valid UTF-8: each bad byte becomes U+FFFD. */
+char *render_utf8_sanitise(const char *s);
+
+/* Whole days from `from` to `to` (0 when to < from). */
+uint64_t render_days(uint64_t from, uint64_t to);
+
+/* "3 servers: 1 blocked, 2 upgraded", as a new string. */
+char *render_summary(const struct au_report *rep);
+
+/* One distinct result code among a host's events. */
+struct render_code_count {
+	const char *code;                 /* points into an event of the host */
+	const struct au_code *entry;      /* catalog entry, NULL when unknown */
+	enum au_category category;
+	uint64_t count;
+	uint64_t first, last;             /* FILETIME of its first and last event */
+};
+
+/*
+ * The distinct result codes of hr's events in order of first appearance,
+ * as a new array (free it; the strings belong to the events).
+ */
+struct render_code_count *render_count_codes(const struct au_host_report *hr,
+    size_t *n);
+
+/* NULL when out has no error after flushing, else an AU_ERR_IO error. */
+struct au_error *render_check_io(FILE *out);
+
+#endif

@@ -1,0 +1,111 @@
+/* store.h: the history database (the only module that uses SQLite). */
+#ifndef AU_STORE_H
+#define AU_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "event.h"
+
+struct au_store;
+
+/* Busy timeout used when AADC_UPGRADE_BUSY_TIMEOUT_MS is not set. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+/*
+ * Opens (creating it and its directory when `create` is set) the database
+ * at path; path NULL opens a private in-memory database (scan). Migrates
+ * an older schema forward; refuses a newer one without changing it.
+ * Without `create`, a missing database is an AU_ERR_DB error ("no history
+ * yet"). Every failure (not a database, read-only, locked for longer than
+ * the busy timeout, disk full) is one AU_ERR_DB error whose `where` is the
+ * path. The busy timeout is AADC_UPGRADE_BUSY_TIMEOUT_MS milliseconds from
+ * the environment, else STORE_BUSY_TIMEOUT_MS.
+ */
+struct au_error *store_open(const char *path, int create, struct au_store **out);
+void store_close(struct au_store *store);
+const char *store_path(const struct au_store *store);   /* ":memory:" for scan */
+
+/*
+ * One transaction per input file: begin, add, then commit or rollback.
+ * After an error from store_add_*, call store_file_rollback (it is a no-op
+ * when no transaction is open); store_file_commit rolls back by itself
+ * when it fails. The file row's events_new/events_known are the store's
+ * own count of the is_new results between begin and commit; the other
+ * counts, flags and errors are taken from st at commit.
+ */
+struct au_error *store_file_begin(struct au_store *store,
+    const struct au_file_stats *st, int64_t *file_id);
+/* *is_new is set to 0 when the store already had the event (or install). */
+struct au_error *store_add_event(struct au_store *store, int64_t file_id,
+    const struct au_event *ev, int *is_new);
+struct au_error *store_add_install(struct au_store *store, int64_t file_id,
+    const struct au_install *in, int *is_new);
+struct au_error *store_file_commit(struct au_store *store, int64_t file_id,
+    const struct au_file_stats *st);
+void store_file_rollback(struct au_store *store);
+
+/*
+ * Sets *known to 1 when a file with this SHA-256 (hex, any case) and size
+ * was imported before, so import can say so; "" never matches.
+ */
+struct au_error *store_file_known(struct au_store *store, const char *sha256,
+    uint64_t size, int *known);
+
+/* Which part of the history a query covers. */
+struct au_query {
+	const char *const *hosts;   /* host names (any case); none = all */
+	size_t nhosts;
+	uint64_t since;             /* FILETIME; 0 = everything */
+};
+
+/*
+ * Host names are compared ASCII-case-insensitively. A query naming a host
+ * the history does not hold fails with AU_ERR_NOTFOUND before any callback.
+ * `since` applies to events and installs alike; a host left with neither
+ * is skipped. Each call reads one consistent snapshot of the database.
+ */
+
+/*
+ * Calls fn once per host (in no particular order) with that host's events,
+ * sorted by time then record id, and its installs sorted by time. The
+ * arrays and their contents are owned by the callee from then on.
+ * Only one host's events are in memory at a time. Every event's host is
+ * the host's latest spelling, source_file the first file that brought it,
+ * code and category as classify_event would set them.
+ */
+typedef struct au_error *(*store_host_fn)(void *arg, struct au_event **events,
+    size_t nevents, struct au_install **installs, size_t ninstalls);
+struct au_error *store_each_host(struct au_store *store,
+    const struct au_query *q, store_host_fn fn, void *arg);
+
+/*
+ * Streams events (or installs) one at a time, in order of host name (lower
+ * case), time, record id, without loading them all (export). fn owns what
+ * it is given; a non-NULL error from fn stops the walk and is returned.
+ */
+typedef struct au_error *(*store_event_fn)(void *arg, struct au_event *ev);
+struct au_error *store_each_event(struct au_store *store,
+    const struct au_query *q, store_event_fn fn, void *arg);
+typedef struct au_error *(*store_install_fn)(void *arg, struct au_install *in);
+struct au_error *store_each_install(struct au_store *store,
+    const struct au_query *q, store_install_fn fn, void *arg);
+
+/* Calls fn for each source file recorded, in import order. */
+typedef struct au_error *(*store_file_fn)(void *arg, const struct au_file_stats *st);
+struct au_error *store_each_file(struct au_store *store, store_file_fn fn, void *arg);
+
+/* Sizes of the history, or of the part a query covers (files: all). */
+struct au_store_counts {
+	uint64_t hosts;             /* hosts with events or installs in range */
+	uint64_t events;
+	uint64_t results;           /* events with a result code */
+	uint64_t installs;
+	uint64_t files;
+	uint64_t first, last;       /* FILETIME of the first and last event; 0 if none */
+};
+struct au_error *store_counts(struct au_store *store, const struct au_query *q,
+    struct au_store_counts *c);
+
+#endif

@@ -1,0 +1,61 @@
+#!/bin/sh
+# Installs what aadc-upgrade needs to build and test on Debian 12 or 13 (run as root).
+#
+# libevtx >= 20240504 is required (20181227, in Debian 12, cannot read records
+# without a template). On Debian 12 its packages are downloaded from the trixie
+# suite of the mirror this machine already uses, through a private apt list
+# used only for that download; nothing is added to the machine's own sources.
+set -eu
+
+export DEBIAN_FRONTEND=noninteractive
+need_root() { [ "$(id -u)" = 0 ] || { echo "setup-debian.sh: run as root" >&2; exit 1; }; }
+need_root
+
+BUILD_PKGS="build-essential autoconf automake pkg-config libsqlite3-dev sqlite3 libjansson-dev libbfio-dev mandoc python3 python3-evtx python3-jsonschema ca-certificates"
+EVTX_PKGS="libevtx1t64 libevtx-dev libevtx-utils"
+
+evtx_ok() {
+	pkg-config --atleast-version=20240504 libevtx 2>/dev/null && command -v evtxexport >/dev/null 2>&1
+}
+
+missing=""
+for p in $BUILD_PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ] || ! evtx_ok; then
+	apt-get update -qq
+fi
+[ -z "$missing" ] || apt-get install -y -qq --no-install-recommends $missing
+
+evtx_ok && exit 0
+
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+if [ "$codename" != "bookworm" ]; then
+	# Debian 13 and later ship a new enough libevtx.
+	apt-get install -y -qq --no-install-recommends $EVTX_PKGS
+	evtx_ok || { echo "setup-debian.sh: libevtx >= 20240504 not available" >&2; exit 1; }
+	exit 0
+fi
+
+# The mirror this machine already uses for Debian (first "URIs:" or "deb" line).
+mirror=""
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+	mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' /etc/apt/sources.list.d/debian.sources)
+fi
+if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+	mirror=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' /etc/apt/sources.list)
+fi
+[ -n "$mirror" ] || { echo "setup-debian.sh: cannot find the Debian mirror in /etc/apt" >&2; exit 1; }
+
+work=$(mktemp -d)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/parts"
+echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" > "$work/trixie.list"
+opts="-o Dir::Etc::SourceList=$work/trixie.list -o Dir::Etc::SourceParts=$work/parts -o Dir::State::Lists=$work/lists -o Dir::Cache::Archives=$work/archives -o APT::Get::List-Cleanup=0"
+# shellcheck disable=SC2086
+apt-get $opts update -qq
+# shellcheck disable=SC2086
+(cd "$work" && apt-get $opts download $EVTX_PKGS)
+apt-get install -y -qq --no-install-recommends "$work"/*.deb
+evtx_ok || { echo "setup-debian.sh: libevtx >= 20240504 did not install" >&2; exit 1; }
