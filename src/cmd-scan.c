@@ -13,6 +13,7 @@ static const struct option scan_longopts[] = {
 	{ "source", required_argument, NULL, 's' },
 	{ "event-ids", required_argument, NULL, 'e' },
 	{ "recovered", no_argument, NULL, 'r' },
+	{ "decode-all", no_argument, NULL, 'A' },
 	{ "host", required_argument, NULL, 'H' },
 	{ "since", required_argument, NULL, 'S' },
 	{ NULL, 0, NULL, 0 }
@@ -34,7 +35,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	ingest_opts_default(&opts);
 	analyse_report_init(&rep, analyse_now());
-	while ((c = getopt_long(argc, argv, "f:s:e:rH:S:", scan_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:s:e:rH:S:A", scan_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			err = cmd_parse_format(optarg, &fmt, 1);
@@ -47,6 +48,9 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'r':
 			opts.recovered = 1;
+			break;
+		case 'A':
+			opts.naive = 1;
 			break;
 		case 'H':
 			hosts = xreallocarray(hosts, q.nhosts + 1, sizeof(*hosts));
@@ -95,7 +99,7 @@ done:
 
 const struct cmd_entry cmd_scan_entry = {
 	.name = "scan",
-	.args = "[-r] [-f FORMAT] [-s SOURCE]... [-e IDS] [-H HOST]... [-S DATE] PATH...",
+	.args = "[-rA] [-f FORMAT] [-s SOURCE]... [-e IDS] [-H HOST]... [-S DATE] PATH...",
 	.summary = "Read .evtx files (or directories of them) and print the troubleshooting report.",
 	.help =
 	    "Options:\n"
@@ -104,6 +108,9 @@ const struct cmd_entry cmd_scan_entry = {
 	    "                        'Azure AD Connect Upgrade' and 'Microsoft Entra Connect Upgrade'\n"
 	    "  -e, --event-ids RANGE event IDs of upgrade results (default 300-399)\n"
 	    "  -r, --recovered       also read records recovered from slack space\n"
+	    "  -A, --decode-all      decode every record with libevtx, not only those that\n"
+	    "                        can be upgrade events (slower; same events; counts\n"
+	    "                        every unreadable record)\n"
 	    "  -H, --host NAME       report only this server; repeatable\n"
 	    "  -S, --since DATE      only events at or after DATE (YYYY-MM-DD, UTC)\n"
 	    "  -h, --help            show this help\n"

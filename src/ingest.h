@@ -15,6 +15,7 @@ struct au_ingest_opts {
 	int recovered;               /* also read records recovered from slack space */
 	int installs;                /* also report MsiInstaller 1033/11707 events */
 	int hash;                    /* compute st->sha256 */
+	int naive;                   /* decode every record (no prefilter): for tests and benchmarks */
 };
 
 void ingest_opts_default(struct au_ingest_opts *opts);

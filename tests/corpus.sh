@@ -1,0 +1,65 @@
+#!/bin/sh
+# corpus.sh: every real Windows log of ../shared/corpus scans without a crash and yields no upgrade event.
+. "${srcdir:-$(dirname "$0")/..}/tests/setup.sh"
+
+if [ ! -d "$CORPUS" ]; then
+	fail "corpus not found at $CORPUS (set AU_CORPUS)"
+	finish
+	exit 1
+fi
+n=$(ls "$CORPUS"/*.evtx | wc -l)
+[ "$n" -ge 90 ] && pass || fail "only $n corpus files found"
+
+for mode in plain recovered; do
+	flag=""
+	[ "$mode" = recovered ] && flag="--recovered"
+	# shellcheck disable=SC2086
+	set +e
+	"$AU" scan $flag --format json "$CORPUS" > "$tmp/corpus-$mode.json" 2> "$tmp/corpus-$mode.err"
+	st=$?
+	set -e
+	# Some corpus files are damaged or empty: a report with problems is exit 3.
+	[ "$st" -eq 3 ] && pass || fail "corpus scan ($mode): exit status $st, expected 3"
+	if python3 - "$tmp/corpus-$mode.json" "$tmp/corpus-$mode.err" "$n" "$CORPUS" <<'PY'; then pass; else fail "corpus scan ($mode): see above"; fi
+import json, sys, os
+doc = json.load(open(sys.argv[1]))
+err = open(sys.argv[2]).read().splitlines()
+n = int(sys.argv[3]); corpus = sys.argv[4]
+bad = []
+if doc["hosts"]:
+    bad.append("upgrade hosts reported: %r" % [h["host"] for h in doc["hosts"]])
+files = {os.path.basename(f["path"]): f for f in doc["files"]}
+names = sorted(f for f in os.listdir(corpus) if f.lower().endswith(".evtx"))
+# The empty file cannot be opened at all; every other file is read and listed.
+for name in names:
+    size = os.path.getsize(os.path.join(corpus, name))
+    if name not in files:
+        if size == 0 and any(name in line and "empty file" in line for line in err):
+            continue
+        bad.append("file missing from report: " + name)
+        continue
+    f = files[name]
+    if f["matched"] != 0:
+        bad.append("%s: %d upgrade events" % (name, f["matched"]))
+    if f["records"] == 0 and size > 4096 and "MSExchange" not in name:
+        bad.append("%s: no records read" % name)
+# Every stderr line is one "aadc-upgrade: PATH: reason" line about a corpus file.
+for line in err:
+    if not line.startswith("aadc-upgrade: " + corpus):
+        bad.append("odd stderr line: " + line)
+for f in doc["files"]:
+    if f["errors"] and not any(f["path"] in line for line in err):
+        bad.append("problem not reported on stderr: " + f["path"])
+if bad:
+    print("\n".join(bad)); sys.exit(1)
+PY
+done
+
+# Files holding events with IDs 300-399 from other sources give no upgrade event even
+# when the ID range is all that matches.
+"$AU" scan --format json "$CORPUS/hayabusa-sample-evtx__ID325-327-IFM_created_-_ESENT.evtx" > "$tmp/esent.json" || true
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(1 if d["hosts"] or d["files"][0]["records"]==0 else 0)' "$tmp/esent.json" && pass || fail "ESENT 325-327 taken for upgrade events"
+# ...and the same file does give events when its source is named, proving the file is read.
+"$AU" scan --format json --source ESENT "$CORPUS/hayabusa-sample-evtx__ID325-327-IFM_created_-_ESENT.evtx" > "$tmp/esent2.json" || true
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); ids=sorted({e["event_id"] for h in d["hosts"] for e in h["events"]}); sys.exit(0 if ids and all(300<=i<=399 for i in ids) else 1)' "$tmp/esent2.json" && pass || fail "--source ESENT finds no 300-399 events"
+finish
