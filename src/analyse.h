@@ -16,7 +16,10 @@ struct au_host_report {
 	uint64_t first_seen, last_seen;   /* FILETIME */
 	uint64_t last_success;      /* 0 when never seen to succeed */
 	const struct au_event *latest;    /* latest event with a result code, or NULL */
-	/* Streak: how many of the latest results in a row share latest's code. */
+	/*
+	 * Streak: how many of the latest results in a row share latest's code
+	 * and detail (events without a result do not break it).
+	 */
 	uint64_t streak_count;      /* 0 when there is no result */
 	uint64_t streak_since;      /* time of the first event of the streak */
 	int unknown_codes;          /* events whose code is not in the catalog */
@@ -25,20 +28,48 @@ struct au_host_report {
 	size_t nevents;
 	struct au_install **installs;   /* version timeline; owned */
 	size_t ninstalls;
+
+	/*
+	 * Condition: how many of the latest results in a row share latest's
+	 * category (UpgradeAborted with changing reasons is one condition).
+	 */
+	uint64_t condition_count;   /* 0 when there is no result */
+	uint64_t condition_since;   /* time of the first event of that run */
+	struct au_code_count *codes;    /* distinct codes, in order of first appearance; owned */
+	size_t ncodes;
+};
+
+/* One distinct result code among a host's events. */
+struct au_code_count {
+	char *code;                 /* result code, "code-detail" for a compound value */
+	const struct au_code *entry;    /* catalog entry, NULL when unknown */
+	enum au_category category;
+	uint64_t count;
+	uint64_t first, last;       /* FILETIME of its first and last event */
 };
 
 struct au_report {
-	struct au_host_report **hosts;    /* worst verdict first */
+	struct au_host_report **hosts;    /* worst verdict first; owned */
 	size_t nhosts;
-	struct au_file_stats *files;      /* inputs read (scan, import), or NULL */
+	struct au_file_stats *files;      /* inputs read (scan, import), or NULL; owned */
 	size_t nfiles;
 	uint64_t now;                     /* FILETIME the report was made */
 };
 
-/* Builds one host's report; takes ownership of the arrays. */
+/*
+ * Builds one host's report; takes ownership of the arrays. The events are
+ * sorted and an event seen twice (same host in any case, record id and
+ * time) is kept once: the copy not only recovered from slack space.
+ * Host names compare ASCII-case-insensitively.
+ */
 struct au_host_report *analyse_host(struct au_event **events, size_t nevents,
     struct au_install **installs, size_t ninstalls);
 void analyse_host_free(struct au_host_report *hr);
+/*
+ * Frees the host's events except `latest` (then events holds only it, or
+ * nothing), keeping every count: for the fleet view of many hosts.
+ */
+void analyse_host_drop_events(struct au_host_report *hr);
 
 void analyse_report_init(struct au_report *rep, uint64_t now);
 void analyse_report_add(struct au_report *rep, struct au_host_report *hr);
@@ -47,5 +78,53 @@ void analyse_report_sort(struct au_report *rep);
 void analyse_report_free(struct au_report *rep);
 
 uint64_t analyse_now(void);   /* current time as FILETIME */
+
+#define ANALYSE_TICKS_PER_DAY UINT64_C(864000000000)
+
+/* Fleet aggregates, computed from host reports alone (no events needed). */
+struct au_fleet_opts {
+	uint64_t retry_days;        /* list servers retrying for longer (default 7) */
+	uint64_t stale_days;        /* list servers without an event for longer (default 30) */
+	size_t top_codes;           /* most frequent codes to keep; 0 = all (default 10) */
+};
+
+/* A server in one of the fleet lists; hr is borrowed from the report. */
+struct au_fleet_host {
+	const struct au_host_report *hr;
+	uint64_t since;             /* start of what the list is about */
+	uint64_t count;             /* results since then (retries) */
+};
+
+struct au_fleet_code {
+	const char *code;           /* borrowed from a host report */
+	const struct au_code *entry;    /* NULL when not in the catalog */
+	enum au_category category;
+	uint64_t count;             /* events with the code */
+	uint64_t hosts;             /* servers that reported it */
+	uint64_t current;           /* servers whose latest result it is */
+};
+
+struct au_fleet {
+	uint64_t now;
+	size_t nhosts;
+	size_t verdicts[AU_VERDICT_COUNT];  /* servers per verdict */
+	/* Each list is longest-lasting first (since ascending), then by name. */
+	struct au_fleet_host *blocked;  /* since condition_since, count its results */
+	size_t nblocked;
+	struct au_fleet_host *retrying; /* retrying for more than retry_days */
+	size_t nretrying;
+	struct au_fleet_host *stale;    /* since last_seen, more than stale_days ago */
+	size_t nstale;
+	struct au_fleet_host *never;    /* never seen to succeed: since first_seen, count attempts */
+	size_t nnever;
+	struct au_fleet_code *codes;    /* most frequent first (count, then hosts, then code) */
+	size_t ncodes;
+};
+
+void analyse_fleet_opts_default(struct au_fleet_opts *opts);
+/* Fills *fleet from rep (at rep->now); free it before rep. */
+void analyse_fleet(const struct au_report *rep, const struct au_fleet_opts *opts,
+    struct au_fleet *fleet);
+void analyse_fleet_free(struct au_fleet *fleet);
 
 #endif

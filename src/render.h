@@ -46,9 +46,11 @@ enum render_escape { RENDER_ESC_TEXT, RENDER_ESC_MARKDOWN };
  * styles write C0 controls and DEL as \xNN (\n, \r, \t for those three),
  * C1 controls and bidirectional overrides as \uNNNN, and bytes that are
  * not valid UTF-8 as \xNN, so no raw ESC/CSI ever reaches a terminal.
+ * Text leaves a backslash as it is, so Windows paths stay readable.
  * Markdown also backslash-escapes the characters that would start
- * emphasis, code, links or break a table (\ ` * _ { } [ ] ( ) # + ! | ~)
- * and writes < > & as entities, so a message cannot inject HTML.
+ * emphasis, code or links, end a heading or break a table
+ * (\ ` * _ [ ] # | ~) and writes < > & as entities, so a message cannot
+ * inject HTML. Newlines are escaped, so data never starts a line.
  * max > 0 limits the input bytes shown; the rest becomes
  * "... (N more bytes)". s NULL gives "".
  */
@@ -63,21 +65,26 @@ uint64_t render_days(uint64_t from, uint64_t to);
 /* "3 servers: 1 blocked, 2 upgraded", as a new string. */
 char *render_summary(const struct au_report *rep);
 
-/* One distinct result code among a host's events. */
-struct render_code_count {
-	const char *code;                 /* points into an event of the host */
-	const struct au_code *entry;      /* catalog entry, NULL when unknown */
-	enum au_category category;
-	uint64_t count;
-	uint64_t first, last;             /* FILETIME of its first and last event */
-};
+/*
+ * How long the latest result has lasted, relative to the host's last event
+ * (never to the current time, so reports are reproducible): "28 results in
+ * a row since T (27 days up to the last event); retried 27 times", or
+ * "once, at T; not retried yet". A new string; NULL when the host has no
+ * result or is upgraded.
+ */
+char *render_streak(const struct au_host_report *hr);
 
 /*
- * The distinct result codes of hr's events in order of first appearance,
- * as a new array (free it; the strings belong to the events).
+ * The run of the latest result's category when it is longer than the
+ * streak (an UpgradeAborted condition whose reasons change):
+ * "UpgradeAborted: 5 results in a row since T (3 days up to the last
+ * event), with changing result codes", as a new string; else NULL.
  */
-struct render_code_count *render_count_codes(const struct au_host_report *hr,
-    size_t *n);
+char *render_condition(const struct au_host_report *hr);
+
+/* Start and length of the present condition: the category's run, else the streak. */
+void render_since(const struct au_host_report *hr, uint64_t *since,
+    uint64_t *count);
 
 /* NULL when out has no error after flushing, else an AU_ERR_IO error. */
 struct au_error *render_check_io(FILE *out);

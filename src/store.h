@@ -33,7 +33,8 @@ const char *store_path(const struct au_store *store);   /* ":memory:" for scan *
  * when no transaction is open); store_file_commit rolls back by itself
  * when it fails. The file row's events_new/events_known are the store's
  * own count of the is_new results between begin and commit; the other
- * counts, flags and errors are taken from st at commit.
+ * counts, flags, errors, size and sha256 are taken from st at commit
+ * (begin records path, size and sha256 as known then).
  */
 struct au_error *store_file_begin(struct au_store *store,
     const struct au_file_stats *st, int64_t *file_id);
@@ -68,9 +69,9 @@ struct au_query {
  */
 
 /*
- * Calls fn once per host (in no particular order) with that host's events,
- * sorted by time then record id, and its installs sorted by time. The
- * arrays and their contents are owned by the callee from then on.
+ * Calls fn once per host (in order of lower-case name) with that host's
+ * events, sorted by time then record id, and its installs sorted by time.
+ * The arrays and their contents are owned by the callee from then on.
  * Only one host's events are in memory at a time. Every event's host is
  * the host's latest spelling, source_file the first file that brought it,
  * code and category as classify_event would set them.
@@ -91,6 +92,14 @@ struct au_error *store_each_event(struct au_store *store,
 typedef struct au_error *(*store_install_fn)(void *arg, struct au_install *in);
 struct au_error *store_each_install(struct au_store *store,
     const struct au_query *q, store_install_fn fn, void *arg);
+
+/*
+ * Every file the stored event with row id event_id (au_event.id) was read
+ * from, in import order, as a new array of new strings.
+ */
+struct au_error *store_event_files(struct au_store *store, int64_t event_id,
+    char ***paths, size_t *npaths);
+void store_free_paths(char **paths, size_t npaths);
 
 /* Calls fn for each source file recorded, in import order. */
 typedef struct au_error *(*store_file_fn)(void *arg, const struct au_file_stats *st);

@@ -1,0 +1,969 @@
+/* test-store.c: unit tests of the history database on a real SQLite file in a temp dir. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "event.h"
+#include "store.h"
+#include "xmalloc.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) check((cond), __LINE__, #cond, __VA_ARGS__)
+
+static void
+check(int ok, int line, const char *expr, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL line %d: %s: ", line, expr);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* 2020-01-01T00:00:00Z plus the given seconds, as FILETIME. */
+static uint64_t
+ft(uint64_t secs)
+{
+	return (UINT64_C(1577836800) + UINT64_C(11644473600) + secs) * UINT64_C(10000000);
+}
+
+static struct au_event *
+mkev(const char *host, uint64_t time, uint64_t rec, const char *code,
+    const char *detail)
+{
+	struct au_event *ev = xcalloc(1, sizeof(*ev));
+
+	ev->time = time;
+	ev->host = xstrdup(host);
+	ev->record_id = rec;
+	ev->event_id = 300;
+	ev->qualifiers = 0;
+	ev->level = 4;
+	ev->provider = xstrdup("Azure AD Connect Upgrade");
+	ev->channel = xstrdup("Application");
+	ev->message = code ? xasprintf("Azure AD Connect AutoUpgrade result = %s%s%s",
+	    code, detail ? "-" : "", detail ? detail : "") : xstrdup("starting");
+	/* Classified as classify_event does it, without depending on the text. */
+	if (code != NULL) {
+		ev->result_code = xstrdup(code);
+		ev->detail = detail ? xstrdup(detail) : NULL;
+		if (detail != NULL) {
+			char *full = xasprintf("%s-%s", code, detail);
+			ev->code = classify_lookup(full);
+			free(full);
+		}
+		if (ev->code == NULL)
+			ev->code = classify_lookup(code);
+		ev->category = ev->code ? ev->code->category : classify_category(code);
+	}
+	return ev;
+}
+
+static int
+add(struct au_store *s, int64_t fid, struct au_event *ev)
+{
+	struct au_error *err;
+	int is_new = -1;
+
+	err = store_add_event(s, fid, ev, &is_new);
+	CHECK(err == NULL, "store_add_event: %s", err ? err->msg : "");
+	au_error_free(err);
+	au_event_free(ev);
+	return is_new;
+}
+
+static int
+file_begin(struct au_store *s, const char *path, int64_t *fid)
+{
+	struct au_file_stats st;
+	struct au_error *err;
+	int ok;
+
+	/* As in import: size and hash are known only after reading, at commit. */
+	memset(&st, 0, sizeof(st));
+	st.path = (char *)path;
+	err = store_file_begin(s, &st, fid);
+	ok = err == NULL;
+	CHECK(ok, "store_file_begin %s: %s", path, err ? err->msg : "");
+	au_error_free(err);
+	return ok;
+}
+
+static void
+file_commit(struct au_store *s, int64_t fid, uint64_t records)
+{
+	struct au_file_stats st;
+	struct au_error *err;
+
+	memset(&st, 0, sizeof(st));
+	st.records = records;
+	st.matched = records;
+	st.size = 1234;
+	snprintf(st.sha256, sizeof(st.sha256), "%064" PRId64, fid + 10);
+	err = store_file_commit(s, fid, &st);
+	CHECK(err == NULL, "store_file_commit: %s", err ? err->msg : "");
+	au_error_free(err);
+}
+
+/* What store_each_host handed over, kept for checking. */
+struct collected {
+	size_t nhosts;
+	char *names[8];
+	struct au_event **events[8];
+	size_t nevents[8];
+	struct au_install **installs[8];
+	size_t ninstalls[8];
+};
+
+static struct au_error *
+collect_host(void *arg, struct au_event **events, size_t nevents,
+    struct au_install **installs, size_t ninstalls)
+{
+	struct collected *c = arg;
+	size_t i = c->nhosts++;
+
+	c->names[i] = xstrdup(nevents ? events[0]->host : installs[0]->host);
+	c->events[i] = events;
+	c->nevents[i] = nevents;
+	c->installs[i] = installs;
+	c->ninstalls[i] = ninstalls;
+	return NULL;
+}
+
+static void
+collected_free(struct collected *c)
+{
+	for (size_t h = 0; h < c->nhosts; h++) {
+		for (size_t i = 0; i < c->nevents[h]; i++)
+			au_event_free(c->events[h][i]);
+		free(c->events[h]);
+		for (size_t i = 0; i < c->ninstalls[h]; i++)
+			au_install_free(c->installs[h][i]);
+		free(c->installs[h]);
+		free(c->names[h]);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+struct file_rows {
+	size_t n;
+	uint64_t new_[8], known[8], records[8];
+	char *path[8];
+};
+
+static struct au_error *
+collect_file(void *arg, const struct au_file_stats *st)
+{
+	struct file_rows *f = arg;
+
+	if (f->n < 8) {
+		f->new_[f->n] = st->events_new;
+		f->known[f->n] = st->events_known;
+		f->records[f->n] = st->records;
+		f->path[f->n] = xstrdup(st->path);
+	}
+	f->n++;
+	return NULL;
+}
+
+static void
+file_rows_free(struct file_rows *f)
+{
+	for (size_t i = 0; i < f->n && i < 8; i++)
+		free(f->path[i]);
+	memset(f, 0, sizeof(*f));
+}
+
+struct walk {
+	size_t n;
+	char *keys[16];   /* "host/record" */
+};
+
+static struct au_error *
+collect_event(void *arg, struct au_event *ev)
+{
+	struct walk *w = arg;
+
+	if (w->n < 16)
+		w->keys[w->n] = xasprintf("%s/%" PRIu64, ev->host, ev->record_id);
+	w->n++;
+	au_event_free(ev);
+	return NULL;
+}
+
+static void
+walk_free(struct walk *w)
+{
+	for (size_t i = 0; i < w->n && i < 16; i++)
+		free(w->keys[i]);
+	memset(w, 0, sizeof(*w));
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = xmalloc((size_t)n + 1);
+	*len = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	return buf;
+}
+
+static int
+contains(const struct au_error *err, const char *needle)
+{
+	return err != NULL && err->msg != NULL && strstr(err->msg, needle) != NULL;
+}
+
+static int
+where_is(const struct au_error *err, const char *path)
+{
+	return err != NULL && err->where != NULL && strcmp(err->where, path) == 0;
+}
+
+/* Opening a file as an unprivileged user (tests run as root, who may write anything). */
+static void
+test_read_only(const char *dir)
+{
+	char *db = xasprintf("%s/ro.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	int status;
+	pid_t pid;
+
+	err = store_open(db, 1, &s);
+	CHECK(err == NULL, "create ro.db: %s", err ? err->msg : "");
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+	chmod(db, 0444);
+
+	if (geteuid() != 0) {
+		err = store_open(db, 0, &s);
+		CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, db) &&
+		    contains(err, "read-only"), "read-only file: %s",
+		    err ? err->msg : "opened");
+		au_error_free(err);
+		store_close(s);
+		goto done;
+	}
+	/*
+	 * As root, a 0444 file is writable: check it as "nobody" in a child,
+	 * which is what a user without write permission meets.
+	 */
+	chmod(dir, 0755);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) == -1 || setuid(65534) == -1)
+			_exit(77);
+		err = store_open(db, 0, &s);
+		if (err == NULL) {
+			printf("  child: read-only database opened\n");
+			store_close(s);
+			_exit(1);
+		}
+		printf("  read-only (as uid 65534): %s: %s\n", err->where, err->msg);
+		fflush(stdout);
+		_exit(err->kind == AU_ERR_DB && where_is(err, db) &&
+		    contains(err, "read-only") ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		printf("  SKIP read-only: cannot drop privileges\n");
+	else
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "read-only file refused with a clear error (status %d)", status);
+
+	/* The file alone not writable, in a directory the user may write. */
+	char *rwdir = xasprintf("%s/rwdir", dir);
+	char *db3 = xasprintf("%s/h.db", rwdir);
+	mkdir(rwdir, 0755);
+	err = store_open(db3, 1, &s);
+	CHECK(err == NULL, "create rwdir/h.db: %s", err ? err->msg : "");
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+	chmod(db3, 0444);
+	if (chown(rwdir, 65534, 65534) == -1)
+		printf("  chown: %s\n", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) == -1 || setuid(65534) == -1)
+			_exit(77);
+		err = store_open(db3, 0, &s);
+		if (err == NULL) {
+			printf("  child: read-only file opened\n");
+			store_close(s);
+			_exit(1);
+		}
+		printf("  read-only file in writable directory (as uid 65534): %s: %s\n",
+		    err->where, err->msg);
+		fflush(stdout);
+		_exit(err->kind == AU_ERR_DB && where_is(err, db3) &&
+		    contains(err, "read-only") ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 77))
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "read-only file refused with a clear error (status %d)", status);
+	free(rwdir);
+	free(db3);
+
+	/* A directory the user may not write: WAL's -wal/-shm cannot be made. */
+	char *rodir = xasprintf("%s/rodir", dir);
+	char *db2 = xasprintf("%s/h.db", rodir);
+	mkdir(rodir, 0755);
+	err = store_open(db2, 1, &s);
+	CHECK(err == NULL, "create rodir/h.db: %s", err ? err->msg : "");
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+	if (chown(db2, 65534, 65534) == -1)
+		printf("  chown: %s\n", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) == -1 || setuid(65534) == -1)
+			_exit(77);
+		err = store_open(db2, 0, &s);
+		if (err == NULL) {
+			printf("  child: database in read-only directory opened\n");
+			store_close(s);
+			_exit(1);
+		}
+		printf("  read-only directory (as uid 65534): %s: %s\n", err->where,
+		    err->msg);
+		fflush(stdout);
+		_exit(err->kind == AU_ERR_DB && where_is(err, db2) ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 77))
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "read-only directory refused with a clear error (status %d)", status);
+	free(rodir);
+	free(db2);
+done:
+	free(db);
+}
+
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+test_locked(const char *dir)
+{
+	char *db = xasprintf("%s/locked.db", dir);
+	struct au_store *a = NULL, *b = NULL;
+	struct au_error *err;
+	int64_t fa = 0, fb = 0;
+	struct au_file_stats st;
+	double t0;
+
+	setenv("AADC_UPGRADE_BUSY_TIMEOUT_MS", "300", 1);
+	err = store_open(db, 1, &a);
+	CHECK(err == NULL, "open a: %s", err ? err->msg : "");
+	au_error_free(err);
+	err = store_open(db, 0, &b);
+	CHECK(err == NULL, "open b: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (a == NULL || b == NULL)
+		goto done;
+	if (!file_begin(a, "a.evtx", &fa))
+		goto done;
+	CHECK(add(a, fa, mkev("H", ft(1), 1, "UpgradeAbortedSyncExeInUse", NULL)) == 1,
+	    "event added under lock");
+
+	/* b: reads still work (WAL), a second writer waits, then fails clearly. */
+	struct au_store_counts c;
+	err = store_counts(b, NULL, &c);
+	CHECK(err == NULL && c.events == 0, "reader not blocked, sees no uncommitted"
+	    " event: %s", err ? err->msg : "");
+	au_error_free(err);
+	memset(&st, 0, sizeof(st));
+	st.path = "b.evtx";
+	t0 = seconds();
+	err = store_file_begin(b, &st, &fb);
+	CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, db) &&
+	    contains(err, "locked"), "locked: %s", err ? err->msg : "no error");
+	CHECK(seconds() - t0 >= 0.25, "waited for the busy timeout (%.3f s)",
+	    seconds() - t0);
+	if (err != NULL)
+		printf("  locked: %s: %s\n", err->where, err->msg);
+	au_error_free(err);
+
+	store_file_rollback(a);
+	err = store_file_begin(b, &st, &fb);
+	CHECK(err == NULL, "begin after the lock is gone: %s", err ? err->msg : "");
+	au_error_free(err);
+	file_commit(b, fb, 0);
+	err = store_counts(b, NULL, &c);
+	CHECK(err == NULL && c.events == 0 && c.files == 1,
+	    "the rolled back file left nothing (%" PRIu64 " events, %" PRIu64 " files)",
+	    c.events, c.files);
+	au_error_free(err);
+done:
+	unsetenv("AADC_UPGRADE_BUSY_TIMEOUT_MS");
+	store_close(a);
+	store_close(b);
+	free(db);
+}
+
+static void
+test_refusals(const char *dir)
+{
+	char *db = xasprintf("%s/newer.db", dir);
+	char *wal = xasprintf("%s-wal", db);
+	char *junk = xasprintf("%s/junk.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	struct stat before, after;
+	char *b1, *b2;
+	size_t l1, l2;
+	FILE *f;
+
+	/* A database from a newer aadc-upgrade: user_version is at offset 60. */
+	err = store_open(db, 1, &s);
+	CHECK(err == NULL, "create newer.db: %s", err ? err->msg : "");
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+	CHECK(access(wal, F_OK) == -1, "WAL checkpointed on close");
+	f = fopen(db, "r+b");
+	CHECK(f != NULL, "open newer.db");
+	if (f != NULL) {
+		static const unsigned char v99[4] = { 0, 0, 0, 99 };
+		fseek(f, 60, SEEK_SET);
+		fwrite(v99, 1, 4, f);
+		fclose(f);
+	}
+	stat(db, &before);
+	b1 = slurp(db, &l1);
+	sleep(1);   /* so a write would change the mtime even on coarse clocks */
+	err = store_open(db, 1, &s);
+	CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, db) &&
+	    contains(err, "newer"), "newer schema refused: %s",
+	    err ? err->msg : "opened");
+	if (err != NULL)
+		printf("  newer: %s: %s\n", err->where, err->msg);
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+	stat(db, &after);
+	b2 = slurp(db, &l2);
+	CHECK(l1 == l2 && b1 != NULL && b2 != NULL && memcmp(b1, b2, l1) == 0,
+	    "newer database's bytes unchanged");
+	CHECK(before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+	    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec,
+	    "newer database's mtime unchanged");
+	free(b1);
+	free(b2);
+
+	/* Not a database at all. */
+	f = fopen(junk, "wb");
+	for (int i = 0; f != NULL && i < 200; i++)
+		fputs("this is not an SQLite database, just some text\n", f);
+	if (f != NULL)
+		fclose(f);
+	b1 = slurp(junk, &l1);
+	err = store_open(junk, 1, &s);
+	CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, junk) &&
+	    contains(err, "not a database"), "not a database: %s",
+	    err ? err->msg : "opened");
+	if (err != NULL)
+		printf("  junk: %s: %s\n", err->where, err->msg);
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+	b2 = slurp(junk, &l2);
+	CHECK(l1 == l2 && memcmp(b1, b2, l1) == 0, "junk file unchanged");
+	free(b1);
+	free(b2);
+
+	/* A directory where the database should be. */
+	err = store_open(dir, 1, &s);
+	CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, dir),
+	    "directory refused: %s", err ? err->msg : "opened");
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+
+	/* A parent that is a file. */
+	char *under = xasprintf("%s/sub/x.db", junk);
+	err = store_open(under, 1, &s);
+	CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, under),
+	    "parent is a file: %s", err ? err->msg : "opened");
+	au_error_free(err);
+	store_close(s);
+	free(under);
+
+	free(db);
+	free(wal);
+	free(junk);
+}
+
+static void
+test_history(const char *dir)
+{
+	char *sub = xasprintf("%s/new/sub", dir);
+	char *db = xasprintf("%s/history.db", sub);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	struct collected c;
+	struct file_rows fr;
+	struct walk w;
+	struct au_store_counts cnt;
+	struct stat sb;
+	int64_t fa = 0, fb = 0, fc = 0;
+	int is_new, known;
+	/* What file_commit records for file b (id 2). */
+	const char *sha_b = "00000000000000000000000000000000"
+	    "00000000000000000000000000000012";
+
+	memset(&c, 0, sizeof(c));
+	memset(&fr, 0, sizeof(fr));
+	memset(&w, 0, sizeof(w));
+
+	err = store_open(db, 0, &s);
+	CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, db) &&
+	    contains(err, "no history yet"), "missing database without create: %s",
+	    err ? err->msg : "opened");
+	au_error_free(err);
+	CHECK(stat(sub, &sb) == -1, "nothing created without create");
+
+	err = store_open(db, 1, &s);
+	CHECK(err == NULL, "create: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	CHECK(strcmp(store_path(s), db) == 0, "store_path");
+	CHECK(stat(sub, &sb) == 0 && (sb.st_mode & 0777) == 0700,
+	    "new directory is 0700 (%o)", (unsigned)(sb.st_mode & 0777));
+
+	/* File A: three events of AADC01. */
+	if (!file_begin(s, "/logs/a.evtx", &fa))
+		goto done;
+	CHECK(add(s, fa, mkev("AADC01", ft(100), 10, "UpgradeAbortedSyncExeInUse", NULL)) == 1, "a1 new");
+	CHECK(add(s, fa, mkev("AADC01", ft(200), 11, NULL, NULL)) == 1, "a2 new");
+	CHECK(add(s, fa, mkev("AADC01", ft(300), 12, "UpgradeAbortedSyncExeInUse", NULL)) == 1, "a3 new");
+	CHECK(add(s, fa, mkev("AADC01", ft(300), 12, "UpgradeAbortedSyncExeInUse", NULL)) == 0, "a3 twice in one file");
+	{
+		struct au_install in = { ft(50), "aadc01", 5, 1033,
+		    "Microsoft Azure AD Connect", "1.1.614.0", 0 };
+		err = store_add_install(s, fa, &in, &is_new);
+		CHECK(err == NULL && is_new == 1, "install new");
+		au_error_free(err);
+	}
+	file_commit(s, fa, 4);
+
+	/* File B overlaps A (other spelling), adds later events, out of order. */
+	if (!file_begin(s, "/logs/b.evtx", &fb))
+		goto done;
+	CHECK(add(s, fb, mkev("Aadc01", ft(500), 14, "UpgradeFailedRollbackSuccess",
+	    "GetPasswordHashSyncStateFailed")) == 1, "b4 new");
+	CHECK(add(s, fb, mkev("aadc01", ft(300), 12, "UpgradeAbortedSyncExeInUse", NULL)) == 0, "a3 known from b");
+	CHECK(add(s, fb, mkev("aadc01", ft(200), 11, NULL, NULL)) == 0, "a2 known from b");
+	CHECK(add(s, fb, mkev("AADC01", ft(400), 13, "UpgradeNotSupportedNonLocalDbInstall", NULL)) == 1, "b3 new");
+	CHECK(add(s, fb, mkev("OTHER.contoso.local", ft(400), 1, "PreUpgradeFailure", NULL)) == 1, "other new");
+	{
+		struct au_install in = { ft(50), "AADC01", 5, 1033,
+		    "Microsoft Azure AD Connect", "1.1.614.0", 0 };
+		err = store_add_install(s, fb, &in, &is_new);
+		CHECK(err == NULL && is_new == 0, "install known");
+		au_error_free(err);
+	}
+	file_commit(s, fb, 6);
+
+	/* File C is rolled back: none of it may stay. */
+	if (!file_begin(s, "/logs/c.evtx", &fc))
+		goto done;
+	CHECK(add(s, fc, mkev("ROLLBACK01", ft(600), 1, "UpgradeAbortedSyncExeInUse", NULL)) == 1, "c1 new");
+	CHECK(add(s, fc, mkev("AADC01", ft(700), 15, "UpgradeAbortedSyncExeInUse", NULL)) == 1, "c2 new");
+	store_file_rollback(s);
+	store_file_rollback(s);   /* harmless twice */
+
+	err = store_each_file(s, collect_file, &fr);
+	CHECK(err == NULL, "each_file: %s", err ? err->msg : "");
+	au_error_free(err);
+	CHECK(fr.n == 2, "two files recorded (%zu)", fr.n);
+	if (fr.n == 2) {
+		CHECK(fr.new_[0] == 3 && fr.known[0] == 1, "file a: 3 new, 1 known"
+		    " (%" PRIu64 ", %" PRIu64 ")", fr.new_[0], fr.known[0]);
+		CHECK(fr.new_[1] == 3 && fr.known[1] == 2, "file b: 3 new, 2 known"
+		    " (%" PRIu64 ", %" PRIu64 ")", fr.new_[1], fr.known[1]);
+		CHECK(fr.records[1] == 6 && strcmp(fr.path[1], "/logs/b.evtx") == 0,
+		    "file b row");
+	}
+	file_rows_free(&fr);
+
+	/* Per-host loading. */
+	err = store_each_host(s, NULL, collect_host, &c);
+	CHECK(err == NULL, "each_host: %s", err ? err->msg : "");
+	au_error_free(err);
+	CHECK(c.nhosts == 2, "two hosts, case-insensitively merged (%zu)", c.nhosts);
+	if (c.nhosts == 2) {
+		struct au_event **e = c.events[0];
+
+		CHECK(strcmp(c.names[0], "Aadc01") == 0,
+		    "name is the latest event's spelling (%s)", c.names[0]);
+		CHECK(c.nevents[0] == 5, "aadc01 has 5 events (%zu)", c.nevents[0]);
+		for (size_t i = 1; i < c.nevents[0]; i++)
+			CHECK(e[i - 1]->time < e[i]->time, "sorted by time at %zu", i);
+		if (c.nevents[0] == 5) {
+			CHECK(e[0]->record_id == 10 && e[4]->record_id == 14, "record ids");
+			CHECK(strcmp(e[1]->source_file, "/logs/a.evtx") == 0,
+			    "source: first file (%s)", e[1]->source_file);
+			CHECK(strcmp(e[3]->source_file, "/logs/b.evtx") == 0,
+			    "source of b3 (%s)", e[3]->source_file);
+			CHECK(e[1]->result_code == NULL && e[1]->category == AU_CAT_NONE &&
+			    e[1]->code == NULL, "event without result");
+			CHECK(e[0]->category == AU_CAT_ABORTED && e[0]->code != NULL &&
+			    strcmp(e[0]->code->code, "UpgradeAbortedSyncExeInUse") == 0,
+			    "code and category restored");
+			CHECK(e[4]->category == AU_CAT_FAILED && e[4]->detail != NULL &&
+			    e[4]->code == classify_lookup("UpgradeFailedRollbackSuccess-"
+			    "GetPasswordHashSyncStateFailed"),
+			    "compound code restored to its catalog entry");
+			CHECK(strcmp(e[0]->provider, "Azure AD Connect Upgrade") == 0 &&
+			    strcmp(e[0]->channel, "Application") == 0 && e[0]->level == 4 &&
+			    e[0]->event_id == 300 && e[0]->id > 0 &&
+			    strstr(e[0]->message, "SyncExeInUse") != NULL, "fields restored");
+		}
+		CHECK(c.ninstalls[0] == 1 && strcmp(c.installs[0][0]->version,
+		    "1.1.614.0") == 0 && c.installs[0][0]->status == 0, "install restored");
+		CHECK(strcmp(c.names[1], "OTHER.contoso.local") == 0 &&
+		    c.nevents[1] == 1 && c.events[1][0]->code != NULL &&
+		    c.events[1][0]->category == c.events[1][0]->code->category,
+		    "other host");
+	}
+	collected_free(&c);
+
+	/* Provenance: a3 came from both files. */
+	{
+		struct au_query q = { (const char *const[]){ "AADC01" }, 1, ft(300) };
+		char **paths = NULL;
+		size_t npaths = 0;
+
+		err = store_each_host(s, &q, collect_host, &c);
+		CHECK(err == NULL && c.nhosts == 1 && c.nevents[0] == 3,
+		    "since filter: 3 events at or after t300");
+		if (err == NULL && c.nhosts == 1 && c.nevents[0] == 3) {
+			au_error_free(store_event_files(s, c.events[0][0]->id, &paths, &npaths));
+			CHECK(npaths == 2 && strcmp(paths[0], "/logs/a.evtx") == 0 &&
+			    strcmp(paths[1], "/logs/b.evtx") == 0,
+			    "a3 has two provenance rows (%zu)", npaths);
+			store_free_paths(paths, npaths);
+			au_error_free(store_event_files(s, c.events[0][1]->id, &paths, &npaths));
+			CHECK(npaths == 1, "b3 has one provenance row (%zu)", npaths);
+			store_free_paths(paths, npaths);
+			CHECK(c.ninstalls[0] == 0, "since applies to installs");
+		}
+		au_error_free(err);
+		collected_free(&c);
+	}
+
+	/* Queries by name, any case; unknown and rolled-back hosts are not found. */
+	{
+		struct au_query q = { (const char *const[]){ "other.CONTOSO.local" }, 1, 0 };
+		struct au_query bad = { (const char *const[]){ "aadc01", "ROLLBACK01", "nope" }, 3, 0 };
+
+		err = store_each_host(s, &q, collect_host, &c);
+		CHECK(err == NULL && c.nhosts == 1, "query by name in other case");
+		au_error_free(err);
+		collected_free(&c);
+		err = store_each_host(s, &bad, collect_host, &c);
+		CHECK(err != NULL && err->kind == AU_ERR_NOTFOUND &&
+		    contains(err, "ROLLBACK01, nope") && c.nhosts == 0,
+		    "unknown hosts: %s", err ? err->msg : "none");
+		au_error_free(err);
+		collected_free(&c);
+	}
+
+	/* Streaming in (host, time, record id) order. */
+	err = store_each_event(s, NULL, collect_event, &w);
+	CHECK(err == NULL && w.n == 6, "each_event: 6 events (%zu)", w.n);
+	au_error_free(err);
+	if (w.n == 6)
+		CHECK(strcmp(w.keys[0], "Aadc01/10") == 0 &&
+		    strcmp(w.keys[3], "Aadc01/13") == 0 &&
+		    strcmp(w.keys[4], "Aadc01/14") == 0 &&
+		    strcmp(w.keys[5], "OTHER.contoso.local/1") == 0,
+		    "each_event order (%s %s %s)", w.keys[0], w.keys[4], w.keys[5]);
+	walk_free(&w);
+
+	err = store_counts(s, NULL, &cnt);
+	CHECK(err == NULL && cnt.hosts == 2 && cnt.events == 6 && cnt.results == 5 &&
+	    cnt.installs == 1 && cnt.files == 2 && cnt.first == ft(100) &&
+	    cnt.last == ft(500), "counts: %" PRIu64 " hosts %" PRIu64 " events %"
+	    PRIu64 " results", cnt.hosts, cnt.events, cnt.results);
+	au_error_free(err);
+
+	err = store_file_known(s, sha_b, 1234, &known);
+	CHECK(err == NULL && known == 1, "file known by hash");
+	au_error_free(err);
+	err = store_file_known(s, sha_b, 99, &known);
+	CHECK(err == NULL && known == 0, "other size not known");
+	au_error_free(err);
+
+	/* Reopen: everything persisted. */
+	store_close(s);
+	s = NULL;
+	err = store_open(db, 0, &s);
+	CHECK(err == NULL, "reopen: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	err = store_counts(s, NULL, &cnt);
+	CHECK(err == NULL && cnt.hosts == 2 && cnt.events == 6 && cnt.files == 2,
+	    "persisted after reopen");
+	au_error_free(err);
+	/* The display name is kept across files and reopen, and an older event does not change it. */
+	if (file_begin(s, "/logs/d.evtx", &fc)) {
+		CHECK(add(s, fc, mkev("aadc01", ft(90), 9, NULL, NULL)) == 1, "older event new");
+		CHECK(add(s, fc, mkev("aadc01", ft(5000), 99, NULL, NULL)) == 1, "newest event");
+		CHECK(add(s, fc, mkev("AADC01", ft(4000), 98, NULL, NULL)) == 1, "older again");
+		file_commit(s, fc, 3);
+	}
+	err = store_each_host(s, NULL, collect_host, &c);
+	CHECK(err == NULL && c.nhosts == 2 && strcmp(c.names[0], "aadc01") == 0,
+	    "display name follows the latest event (%s)", c.nhosts ? c.names[0] : "");
+	au_error_free(err);
+	collected_free(&c);
+done:
+	store_close(s);
+	free(sub);
+	free(db);
+}
+
+static void
+test_memory(void)
+{
+	struct au_store *s = NULL;
+	struct au_error *err;
+	struct collected c;
+	int64_t fid;
+
+	memset(&c, 0, sizeof(c));
+	err = store_open(NULL, 1, &s);
+	CHECK(err == NULL, "in-memory open: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		return;
+	CHECK(strcmp(store_path(s), ":memory:") == 0, "in-memory path");
+	if (file_begin(s, "x.evtx", &fid)) {
+		CHECK(add(s, fid, mkev("h", ft(2), 2, "UpgradeAbortedSyncExeInUse", NULL)) == 1, "mem new");
+		CHECK(add(s, fid, mkev("H", ft(2), 2, "UpgradeAbortedSyncExeInUse", NULL)) == 0, "mem known");
+		file_commit(s, fid, 2);
+	}
+	/* A host made in a rolled-back file must be made again, not remembered. */
+	if (file_begin(s, "y.evtx", &fid)) {
+		CHECK(add(s, fid, mkev("GHOST", ft(3), 1, NULL, NULL)) == 1, "ghost new");
+		store_file_rollback(s);
+	}
+	if (file_begin(s, "z.evtx", &fid)) {
+		CHECK(add(s, fid, mkev("GHOST", ft(3), 1, NULL, NULL)) == 1,
+		    "ghost new again after rollback");
+		file_commit(s, fid, 1);
+	}
+	err = store_each_host(s, NULL, collect_host, &c);
+	CHECK(err == NULL && c.nhosts == 2 && c.nevents[0] == 1 &&
+	    strcmp(c.names[0], "GHOST") == 0 && c.nevents[1] == 1, "in-memory hosts");
+	au_error_free(err);
+	collected_free(&c);
+	store_close(s);
+}
+
+/*
+ * A disk that fills up mid-file, simulated with RLIMIT_FSIZE in a child
+ * (writes past it fail with EFBIG, as they would with ENOSPC): a clear
+ * error, and nothing of the file stays.
+ */
+static void
+test_disk_full(const char *dir)
+{
+	char *db = xasprintf("%s/full.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	struct au_store_counts before, after;
+	int64_t fid;
+	int status;
+	pid_t pid;
+
+	err = store_open(db, 1, &s);
+	CHECK(err == NULL, "create full.db: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	if (file_begin(s, "first.evtx", &fid)) {
+		CHECK(add(s, fid, mkev("H", ft(1), 1, "UpgradeAbortedSyncExeInUse", NULL)) == 1,
+		    "first event");
+		file_commit(s, fid, 1);
+	}
+	err = store_counts(s, NULL, &before);
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 256 * 1024, 256 * 1024 };
+		char *big = xmalloc(4001);
+		int is_new;
+
+		memset(big, 'x', 4000);
+		big[4000] = '\0';
+		signal(SIGXFSZ, SIG_IGN);
+		if ((err = store_open(db, 0, &s)) != NULL)
+			_exit(2);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		if (!file_begin(s, "second.evtx", &fid))
+			_exit(3);
+		for (int i = 0; i < 2000 && err == NULL; i++) {
+			struct au_event *ev = mkev("H", ft(10 + (uint64_t)i), 100 + (uint64_t)i,
+			    NULL, NULL);
+			free(ev->message);
+			ev->message = xstrdup(big);
+			err = store_add_event(s, fid, ev, &is_new);
+			au_event_free(ev);
+		}
+		if (err == NULL) {
+			struct au_file_stats st;
+
+			memset(&st, 0, sizeof(st));
+			err = store_file_commit(s, fid, &st);
+		} else
+			store_file_rollback(s);
+		if (err == NULL) {
+			printf("  child: 8 MB went into a 256 KiB file limit\n");
+			_exit(1);
+		}
+		printf("  disk full (RLIMIT_FSIZE): %s: %s\n", err->where, err->msg);
+		fflush(stdout);
+		_exit(err->kind == AU_ERR_DB && where_is(err, db) ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "full disk gives a clear error (status %d)", status);
+	err = store_open(db, 0, &s);
+	CHECK(err == NULL, "reopen after full disk: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	err = store_counts(s, NULL, &after);
+	CHECK(err == NULL && after.events == before.events && after.files == before.files,
+	    "nothing of the failed file stayed (%" PRIu64 " events, %" PRIu64 " files)",
+	    after.events, after.files);
+	au_error_free(err);
+done:
+	store_close(s);
+	free(db);
+}
+
+/* Not a test of correctness: how fast one file of many events goes in. */
+static void
+test_speed(const char *dir)
+{
+	char *db = xasprintf("%s/speed.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	const size_t n = 200000;
+	int64_t fid;
+	size_t nnew = 0;
+	double t0;
+
+	err = store_open(db, 1, &s);
+	au_error_free(err);
+	if (s == NULL || !file_begin(s, "big.evtx", &fid))
+		goto done;
+	t0 = seconds();
+	for (size_t i = 0; i < n; i++) {
+		struct au_event *ev = mkev(i % 1000 < 500 ? "SRV-A" : "SRV-B",
+		    ft(i * 60), i + 1, i % 3 ? "UpgradeAbortedSyncExeInUse" : NULL, NULL);
+		int is_new = 0;
+
+		err = store_add_event(s, fid, ev, &is_new);
+		au_event_free(ev);
+		if (err != NULL)
+			break;
+		nnew += is_new;
+	}
+	CHECK(err == NULL, "speed insert: %s", err ? err->msg : "");
+	au_error_free(err);
+	file_commit(s, fid, n);
+	CHECK(nnew == n, "all new");
+	printf("  speed: %zu events in %.2f s (%.0f events/s, with sanitizers if built so)\n",
+	    n, seconds() - t0, (double)n / (seconds() - t0));
+done:
+	store_close(s);
+	free(db);
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/test-store.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	char *cmd;
+
+	if (dir == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_history(dir);
+	test_memory();
+	test_refusals(dir);
+	test_locked(dir);
+	test_read_only(dir);
+	test_disk_full(dir);
+	if (getenv("TEST_STORE_SPEED") != NULL)
+		test_speed(dir);
+
+	if (failed == 0) {
+		cmd = xasprintf("rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", dir);
+		free(cmd);
+	} else
+		printf("kept %s\n", dir);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
