@@ -30,6 +30,13 @@ struct au_error *pipeline_collect(struct au_store *store, char *const *paths,
 struct au_error *pipeline_report(struct au_store *store, const struct au_query *q,
     int files, struct au_report *rep);
 
+/*
+ * Builds the fleet view: every host q selects, with its counts and latest
+ * event but without its other events (so memory stays small).
+ */
+struct au_error *pipeline_fleet(struct au_store *store, const struct au_query *q,
+    struct au_report *rep);
+
 /* Renders rep in fmt to stdout. */
 struct au_error *pipeline_render(const struct au_report *rep, enum au_format fmt);
 
