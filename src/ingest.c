@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ ingest_opts_default(struct au_ingest_opts *opts)
 	opts->id_min = 300;
 	opts->id_max = 399;
 	opts->installs = 1;
+	opts->threads = 2;
 }
 
 /*
@@ -499,23 +501,41 @@ ingest_whole(const char *path, const struct au_ingest_opts *opts,
 	return err;
 }
 
-/* Records in a chunk, counted as libevtx counts them: from 512 up to the free space. */
 static uint64_t
-chunk_count_records(const uint8_t *c, size_t len)
+le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static void
+put_le32(uint8_t *p, uint32_t v)
+{
+	for (int b = 0; b < 4; b++)
+		p[b] = (uint8_t)(v >> (8 * b));
+}
+
+/*
+ * The records of a chunk, as libevtx finds them: one after another from
+ * offset 512 up to the free-space offset. Fills off[] (room for
+ * EVTX_CHUNK_SIZE / 24 entries) with their offsets; returns how many.
+ */
+#define CHUNK_MAX_RECORDS (EVTX_CHUNK_SIZE / 24)
+static size_t
+chunk_walk(const uint8_t *c, size_t len, uint32_t *off, uint32_t *end)
 {
 	uint32_t free_off = le32(c + 48);
-	size_t off = EVTX_CHUNK_HEADER_SIZE;
-	uint64_t n = 0;
+	size_t at = EVTX_CHUNK_HEADER_SIZE, n = 0;
 
 	if (free_off > len)
 		free_off = (uint32_t)len;
-	while (off + 24 <= free_off && memcmp(c + off, "**\0\0", 4) == 0) {
-		uint32_t size = le32(c + off + 4);
-		if (size < 24 || size > free_off - off)
+	while (at + 24 <= free_off && memcmp(c + at, "**\0\0", 4) == 0) {
+		uint32_t size = le32(c + at + 4);
+		if (size < 24 || size > free_off - at)
 			break;
-		n++;
-		off += size;
+		off[n++] = (uint32_t)at;
+		at += size;
 	}
+	*end = (uint32_t)at;
 	return n;
 }
 
@@ -636,14 +656,347 @@ damage_scan(const char *path, int fd, struct damage *d)
 	return NULL;
 }
 
+/* ---- the fast path ------------------------------------------------------ */
+
+/* What one chunk gave: events and installs in record order, and counts. */
+struct chunk_result {
+	enum chunk_state cs;
+	uint64_t records, recovered, corrupt, matched, installs;
+	struct au_event **ev;
+	size_t nev;
+	struct au_install **in;
+	size_t nin;
+	struct au_error *err;    /* a failure that stops the file */
+};
+
+/* Name occurrences remembered per chunk; beyond, records are searched one by one. */
+#define MAX_POSITIONS 4096
+
+/* One thread's tools: buffers, the memory file libevtx reads a chunk from. */
+struct chunk_worker {
+	const char *path;
+	int fd;
+	const uint8_t *hdr;            /* the file's header, renumbered for one chunk */
+	const struct prefilter *pf;
+	const struct au_ingest_opts *opts;
+	uint8_t *chunk;
+	uint32_t *off;
+	uint32_t *pos;                 /* where the names occur in the chunk */
+	uint8_t *id;                   /* and which name each is */
+	size_t npos;
+	int memfd;
+	char memfd_path[64];
+	/* The batch this worker takes part in. */
+	struct chunk_result *res;
+	uint64_t first, count, step, start;
+};
+
+static struct au_error *
+collect_event(void *arg, struct au_event *ev)
+{
+	struct chunk_result *r = arg;
+
+	r->ev = xreallocarray(r->ev, r->nev + 1, sizeof(*r->ev));
+	r->ev[r->nev++] = ev;
+	return NULL;
+}
+
+static struct au_error *
+collect_install(void *arg, struct au_install *in)
+{
+	struct chunk_result *r = arg;
+
+	r->in = xreallocarray(r->in, r->nin + 1, sizeof(*r->in));
+	r->in[r->nin++] = in;
+	return NULL;
+}
+
+static void
+chunk_result_clear(struct chunk_result *r)
+{
+	for (size_t i = 0; i < r->nev; i++)
+		au_event_free(r->ev[i]);
+	for (size_t i = 0; i < r->nin; i++)
+		au_install_free(r->in[i]);
+	free(r->ev);
+	free(r->in);
+	au_error_free(r->err);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Writes buf as the one chunk of the worker's memory file and opens it. */
+static struct au_error *
+worker_open(struct chunk_worker *w, const uint8_t *buf, libevtx_file_t **file)
+{
+	if (w->memfd == -1) {
+		w->memfd = memfd_create("aadc-upgrade-chunk", MFD_CLOEXEC);
+		if (w->memfd == -1)
+			return au_error_errno(AU_ERR_INTERNAL, w->path, errno,
+			    "cannot create a memory file");
+		snprintf(w->memfd_path, sizeof(w->memfd_path),
+		    "/proc/self/fd/%d", w->memfd);
+		if (pwrite(w->memfd, w->hdr, EVTX_FILE_HEADER_SIZE, 0) !=
+		    EVTX_FILE_HEADER_SIZE)
+			return au_error_errno(AU_ERR_INTERNAL, w->path, errno,
+			    "cannot write a memory file");
+	}
+	if (pwrite(w->memfd, buf, EVTX_CHUNK_SIZE, EVTX_FILE_HEADER_SIZE) !=
+	    EVTX_CHUNK_SIZE)
+		return au_error_errno(AU_ERR_INTERNAL, w->path, errno,
+		    "cannot write a memory file");
+	return evtx_open(w->memfd_path, w->path, file);
+}
+
+/*
+ * A candidate chunk whose checksums hold: the records the prefilter lets
+ * through are decoded by index, after a chunk cut short behind the last
+ * of them (so that libevtx reads no further), and their offsets are
+ * checked against our walk. Returns 0 when libevtx sees the chunk
+ * differently from our walk: the caller then decodes it the plain way.
+ */
+static int
+chunk_selective(struct chunk_worker *w, struct chunk_result *r,
+    const struct au_ingest_sink *sink)
+{
+	struct prefilter_cache cache;
+	libevtx_file_t *file = NULL;
+	libevtx_record_t *rec = NULL;
+	uint8_t *cut = NULL;
+	uint32_t end, last_end, *off = w->off;
+	size_t n, last = 0, nseg = 0, run_start = 0, *index = NULL;
+	int nrec = 0, nwanted = 0, ok = 0;
+	uint64_t got;
+	uLong crc;
+	uint8_t *wanted = NULL;
+
+	memset(&cache, 0, sizeof(cache));
+	if (w->npos <= MAX_POSITIONS) {
+		cache.pos = w->pos;
+		cache.id = w->id;
+		cache.npos = w->npos;
+	}
+	n = chunk_walk(w->chunk, EVTX_CHUNK_SIZE, off, &end);
+	wanted = xcalloc(n + 1, 1);
+	for (size_t j = 0; j < n; j++) {
+		wanted[j] = (uint8_t)prefilter_record(w->pf, w->chunk,
+		    EVTX_CHUNK_SIZE, off[j], &cache);
+		if (wanted[j]) {
+			last = j;
+			nwanted++;
+		}
+	}
+	if (nwanted == 0) {
+		r->records += n;
+		ok = 1;
+		goto done;
+	}
+
+	/*
+	 * The same chunk, ending after the last wanted record, and with each
+	 * run of unwanted records before a wanted one framed as a single
+	 * record: their bytes stay where they are (later records refer to
+	 * templates and names inside them by offset), but libevtx has one
+	 * record to set up instead of many.
+	 */
+	cut = xmalloc(EVTX_CHUNK_SIZE);
+	memcpy(cut, w->chunk, EVTX_CHUNK_SIZE);
+	last_end = last + 1 < n ? off[last + 1] : end;
+	memset(cut + last_end, 0, EVTX_CHUNK_SIZE - last_end);
+	index = xcalloc(n, sizeof(*index));
+	nseg = 0;
+	for (size_t j = 0, run = 0; j <= last; j++) {
+		if (!wanted[j]) {
+			if (run == 0)
+				run_start = j;
+			run++;
+			continue;
+		}
+		if (run > 1) {
+			uint32_t from = off[run_start], size = off[j] - from;
+			put_le32(cut + from + 4, size);
+			put_le32(cut + off[j] - 4, size);
+		}
+		if (run > 0)
+			nseg++;
+		run = 0;
+		index[j] = nseg++;
+	}
+	put_le32(cut + 44, off[last]);      /* last record offset */
+	put_le32(cut + 48, last_end);       /* free space offset */
+	put_le32(cut + 52, (uint32_t)crc32(0, cut + EVTX_CHUNK_HEADER_SIZE,
+	    last_end - EVTX_CHUNK_HEADER_SIZE));
+	crc = crc32(0, cut, 120);
+	crc = crc32(crc, cut + 128, EVTX_CHUNK_HEADER_SIZE - 128);
+	put_le32(cut + 124, (uint32_t)crc);
+
+	if ((r->err = worker_open(w, cut, &file)) != NULL) {
+		au_error_free(r->err);
+		r->err = NULL;
+		goto done;
+	}
+	/*
+	 * libevtx calls the cut chunk corrupted (its record numbers no longer
+	 * follow the header's); what matters is that it sees the records
+	 * where we put them, checked here and by offset below.
+	 */
+	if (libevtx_file_get_number_of_records(file, &nrec, NULL) != 1 ||
+	    (size_t)nrec != nseg)
+		goto done;
+	/* Check every wanted record's place before delivering any. */
+	for (size_t j = 0; j <= last; j++) {
+		if (!wanted[j])
+			continue;
+		if (libevtx_file_get_record_by_index(file, (int)index[j], &rec,
+		    NULL) != 1) {
+			wanted[j] = 2;   /* unreadable */
+			continue;
+		}
+		/*
+		 * libevtx 20240504 gives no record offsets (always 0): the
+		 * record identifier in the record header identifies it.
+		 */
+		if (libevtx_record_get_identifier(rec, &got, NULL) != 1 ||
+		    got != le64(w->chunk + off[j] + 8)) {
+			libevtx_record_free(&rec, NULL);
+			goto done;
+		}
+		libevtx_record_free(&rec, NULL);
+	}
+	for (size_t j = 0; j <= last; j++) {
+		if (wanted[j] == 2)
+			r->corrupt++;
+		if (wanted[j] != 1)
+			continue;
+		if (libevtx_file_get_record_by_index(file, (int)index[j], &rec,
+		    NULL) != 1) {
+			r->corrupt++;
+			continue;
+		}
+		r->err = ingest_record(rec, 0, w->opts, sink, &(struct au_file_stats){ 0 });
+		libevtx_record_free(&rec, NULL);
+	}
+	r->records += n - (uint64_t)(r->corrupt);
+	ok = 1;
+done:
+	evtx_close(&file);
+	free(cut);
+	free(wanted);
+	free(index);
+	return ok;
+}
+
+/* Reads chunk k of the file into r. */
+static void
+chunk_process(struct chunk_worker *w, uint64_t k, struct chunk_result *r)
+{
+	struct au_ingest_sink sink = { collect_event, collect_install, r };
+	struct au_file_stats st;
+	libevtx_file_t *file = NULL;
+	off_t at = EVTX_FILE_HEADER_SIZE + (off_t)k * EVTX_CHUNK_SIZE;
+	ssize_t n;
+	int match = 0;
+
+	memset(&st, 0, sizeof(st));
+	n = pread(w->fd, w->chunk, EVTX_CHUNK_SIZE, at);
+	if (n == -1) {
+		r->err = au_error_errno(AU_ERR_INPUT, w->path, errno,
+		    "read failed at offset %lld", (long long)at);
+		return;
+	}
+	r->cs = chunk_check(w->chunk, (size_t)n);
+	if (r->cs == CHUNK_UNUSED || r->cs == CHUNK_BAD_MAGIC ||
+	    r->cs == CHUNK_PARTIAL)
+		return;   /* libevtx reads no records from these */
+	if (r->cs == CHUNK_OK &&
+	    !(w->opts->recovered && !slack_empty(w->chunk))) {
+		w->npos = prefilter_positions(w->pf, w->chunk, EVTX_CHUNK_SIZE,
+		    w->pos, w->id, MAX_POSITIONS, &match);
+		if (!match) {
+			uint32_t end;
+			r->records += chunk_walk(w->chunk, EVTX_CHUNK_SIZE, w->off, &end);
+			return;
+		}
+		if (chunk_selective(w, r, &sink)) {
+			/* ingest_record counted matches in a throwaway stats. */
+			r->matched = r->nev;
+			r->installs = r->nin;
+			return;
+		}
+		/* libevtx saw it differently: start again, the plain way. */
+		for (size_t i = 0; i < r->nev; i++)
+			au_event_free(r->ev[i]);
+		for (size_t i = 0; i < r->nin; i++)
+			au_install_free(r->in[i]);
+		r->nev = r->nin = 0;
+		r->records = r->corrupt = 0;
+	}
+	/*
+	 * A damaged chunk, or --recovered with something in the slack:
+	 * libevtx reads the whole chunk and judges every record itself.
+	 */
+	if ((r->err = worker_open(w, w->chunk, &file)) != NULL)
+		return;
+	r->err = read_records(file, w->chunk, EVTX_CHUNK_SIZE, w->pf, w->opts,
+	    &sink, &st);
+	evtx_close(&file);
+	r->records += st.records;
+	r->recovered += st.recovered;
+	r->corrupt += st.corrupt;
+	r->matched += st.matched;
+	r->installs += st.installs;
+}
+
+static void *
+worker_run(void *arg)
+{
+	struct chunk_worker *w = arg;
+
+	for (uint64_t i = w->start; i < w->count; i += w->step)
+		chunk_process(w, w->first + i, &w->res[i]);
+	return NULL;
+}
+
+static void
+worker_init(struct chunk_worker *w, const char *path, int fd, const uint8_t *hdr,
+    const struct prefilter *pf, const struct au_ingest_opts *opts)
+{
+	memset(w, 0, sizeof(*w));
+	w->path = path;
+	w->fd = fd;
+	w->hdr = hdr;
+	w->pf = pf;
+	w->opts = opts;
+	w->chunk = xmalloc(EVTX_CHUNK_SIZE);
+	w->off = xmalloc(CHUNK_MAX_RECORDS * sizeof(*w->off));
+	w->pos = xmalloc(MAX_POSITIONS * sizeof(*w->pos));
+	w->id = xmalloc(MAX_POSITIONS);
+	w->memfd = -1;
+}
+
+static void
+worker_free(struct chunk_worker *w)
+{
+	free(w->chunk);
+	free(w->off);
+	free(w->pos);
+	free(w->id);
+	if (w->memfd != -1)
+		close(w->memfd);
+}
+
+/* Chunks read per batch: events wait in memory at most this long. */
+#define BATCH_CHUNKS 256
+#define MAX_WORKERS 2
+
 /*
  * The fast way: a chunk whose bytes nowhere hold a wanted provider name
  * cannot hold a matching record (names live in the chunk), so it is only
- * counted and checked. The others, and damaged chunks (so that libevtx
- * alone judges what can be read of them), are handed to libevtx one at a
- * time as a one-chunk log in a memory file, and within them only the
- * records whose bytes or template hold a name are decoded. An irregular
- * file header sends the whole file down the naive path.
+ * counted and checked. The others go to libevtx as a one-chunk log in a
+ * memory file, where only the records whose bytes or template hold a name
+ * are decoded; damaged chunks go to libevtx whole, so that it alone judges
+ * what can be read of them. Two threads share each batch of chunks; the
+ * results are handed on in file order. An irregular file header sends the
+ * whole file down the naive path instead.
  */
 static struct au_error *
 ingest_fast(const char *path, int fd, const struct prefilter *pf,
@@ -651,16 +1004,16 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
     struct au_file_stats *st, struct damage *dmg, int *fallback)
 {
 	struct au_error *err = NULL;
-	libevtx_file_t *file = NULL;
-	uint8_t *hdr = NULL, *chunk = NULL;
-	char memfd_path[64];
-	int memfd = -1;
+	struct chunk_worker w[MAX_WORKERS];
+	struct chunk_result *res = NULL;
+	uint8_t *hdr = NULL;
+	uint64_t nchunks, size = st->size;
+	int nworkers = 0;
 	ssize_t n;
 	uLong crc;
 
 	*fallback = 0;
 	hdr = xmalloc(EVTX_FILE_HEADER_SIZE);
-	chunk = xmalloc(EVTX_CHUNK_SIZE);
 	n = pread(fd, hdr, EVTX_FILE_HEADER_SIZE, 0);
 	crc = crc32(0, hdr, 120);
 	if (n != EVTX_FILE_HEADER_SIZE || (uint32_t)crc != le32(hdr + 124) ||
@@ -670,78 +1023,106 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 		goto done;
 	}
 	st->dirty = (le32(hdr + 120) & 1) != 0;
+	/* The header the one-chunk memory files carry. */
+	memset(hdr + 8, 0, 16);      /* first and last chunk number */
+	hdr[42] = 1;                 /* number of chunks */
+	hdr[43] = 0;
+	crc = crc32(0, hdr, 120);
+	for (int b = 0; b < 4; b++)
+		hdr[124 + b] = (uint8_t)(crc >> (8 * b));
 
-	for (uint64_t k = 0;; k++) {
-		off_t at = EVTX_FILE_HEADER_SIZE + (off_t)k * EVTX_CHUNK_SIZE;
-		enum chunk_state cs;
+	nchunks = size > EVTX_FILE_HEADER_SIZE ?
+	    (size - EVTX_FILE_HEADER_SIZE + EVTX_CHUNK_SIZE - 1) / EVTX_CHUNK_SIZE : 0;
+	nworkers = opts->threads > 1 ? (opts->threads > MAX_WORKERS ?
+	    MAX_WORKERS : opts->threads) : 1;
+	if (nchunks < 2)
+		nworkers = 1;
+	for (int i = 0; i < nworkers; i++)
+		worker_init(&w[i], path, fd, hdr, pf, opts);
+	res = xcalloc(BATCH_CHUNKS, sizeof(*res));
 
-		n = pread(fd, chunk, EVTX_CHUNK_SIZE, at);
-		if (n == -1) {
-			err = au_error_errno(AU_ERR_INPUT, path, errno,
-			    "read failed at offset %lld", (long long)at);
-			goto done;
+	for (uint64_t first = 0; first < nchunks; first += BATCH_CHUNKS) {
+		uint64_t count = nchunks - first < BATCH_CHUNKS ?
+		    nchunks - first : BATCH_CHUNKS;
+		pthread_t tid;
+		int threaded = 0;
+
+		for (int i = 0; i < nworkers; i++) {
+			w[i].res = res;
+			w[i].first = first;
+			w[i].count = count;
+			w[i].step = (uint64_t)nworkers;
+			w[i].start = (uint64_t)i;
 		}
-		if (n == 0)
-			break;
-		cs = chunk_check(chunk, (size_t)n);
-		damage_note(dmg, cs, k);
-		if (cs == CHUNK_UNUSED || cs == CHUNK_BAD_MAGIC ||
-		    cs == CHUNK_PARTIAL)
-			continue;   /* libevtx reads no records from these */
-		/*
-		 * With --recovered, a chunk with anything in its slack space
-		 * goes to libevtx too, so that recovered records are counted
-		 * as the naive path counts them.
-		 */
-		if (cs == CHUNK_OK && !prefilter_match(pf, chunk, EVTX_CHUNK_SIZE) &&
-		    !(opts->recovered && !slack_empty(chunk))) {
-			st->records += chunk_count_records(chunk, EVTX_CHUNK_SIZE);
-			continue;
-		}
+		if (nworkers > 1 && pthread_create(&tid, NULL, worker_run, &w[1]) == 0)
+			threaded = 1;
+		if (!threaded)
+			w[0].step = 1;   /* this thread takes every chunk */
+		worker_run(&w[0]);
+		if (threaded)
+			pthread_join(tid, NULL);
 
-		/* A one-chunk log: the file header, renumbered, and this chunk. */
-		if (memfd == -1) {
-			memfd = memfd_create("aadc-upgrade-chunk", MFD_CLOEXEC);
-			if (memfd == -1) {
-				err = au_error_errno(AU_ERR_INTERNAL, path, errno,
-				    "cannot create a memory file");
-				goto done;
+		for (uint64_t i = 0; i < count; i++) {
+			struct chunk_result *r = &res[i];
+			damage_note(dmg, r->cs, first + i);
+			st->records += r->records;
+			st->recovered += r->recovered;
+			st->corrupt += r->corrupt;
+			st->matched += r->matched;
+			st->installs += r->installs;
+			if (err == NULL && r->err != NULL) {
+				err = r->err;
+				r->err = NULL;
 			}
-			snprintf(memfd_path, sizeof(memfd_path), "/proc/self/fd/%d",
-			    memfd);
-			memset(hdr + 8, 0, 16);      /* first and last chunk number */
-			hdr[42] = 1;                 /* number of chunks */
-			hdr[43] = 0;
-			crc = crc32(0, hdr, 120);
-			for (int b = 0; b < 4; b++)
-				hdr[124 + b] = (uint8_t)(crc >> (8 * b));
-			if (pwrite(memfd, hdr, EVTX_FILE_HEADER_SIZE, 0) !=
-			    EVTX_FILE_HEADER_SIZE) {
-				err = au_error_errno(AU_ERR_INTERNAL, path, errno,
-				    "cannot write a memory file");
-				goto done;
+			for (size_t j = 0; j < r->nev && err == NULL; j++) {
+				err = sink->event(sink->arg, r->ev[j]);
+				r->ev[j] = NULL;
 			}
+			for (size_t j = 0; j < r->nin && err == NULL; j++) {
+				err = sink->install(sink->arg, r->in[j]);
+				r->in[j] = NULL;
+			}
+			chunk_result_clear(r);
 		}
-		if (pwrite(memfd, chunk, EVTX_CHUNK_SIZE, EVTX_FILE_HEADER_SIZE) !=
-		    EVTX_CHUNK_SIZE) {
-			err = au_error_errno(AU_ERR_INTERNAL, path, errno,
-			    "cannot write a memory file");
-			goto done;
-		}
-		if ((err = evtx_open(memfd_path, path, &file)) != NULL)
-			goto done;
-		err = read_records(file, chunk, EVTX_CHUNK_SIZE, pf, opts, sink, st);
-		evtx_close(&file);
 		if (err != NULL)
-			goto done;
+			break;
 	}
 done:
-	evtx_close(&file);
-	if (memfd != -1)
-		close(memfd);
+	for (int i = 0; i < nworkers; i++)
+		worker_free(&w[i]);
+	free(res);
 	free(hdr);
-	free(chunk);
 	return err;
+}
+
+/*
+ * What a wanted record must carry: an upgrade source's name, or for an
+ * installer event of ours, "MsiInstaller" and the product's name (in its
+ * own Data strings).
+ */
+static struct prefilter *
+ingest_prefilter(const struct au_ingest_opts *opts, int installs)
+{
+	static const char *const msi_aad[] = { "MsiInstaller", "Azure AD Connect", NULL };
+	static const char *const msi_entra[] = { "MsiInstaller", "Entra Connect", NULL };
+	const char *const **rules, **names;
+	struct prefilter *pf;
+	size_t n = 0;
+
+	rules = xcalloc(opts->nsources + 2, sizeof(*rules));
+	names = xcalloc(2 * opts->nsources, sizeof(*names));
+	for (size_t i = 0; i < opts->nsources; i++) {
+		names[2 * i] = opts->sources[i];
+		rules[n++] = &names[2 * i];
+	}
+	if (opts->installs && installs) {
+		rules[n++] = msi_aad;
+		rules[n++] = msi_entra;
+	}
+	pf = prefilter_new(rules, n);
+	free(rules);
+	free(names);
+	return pf;
 }
 
 struct au_error *
@@ -751,8 +1132,6 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 	struct au_error *err = NULL;
 	struct prefilter *pf = NULL;
 	struct damage dmg;
-	const char **names = NULL;
-	size_t nnames = 0;
 	int fd = -1, fallback = 1;
 
 	memset(&dmg, 0, sizeof(dmg));
@@ -765,14 +1144,8 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 		err = au_error_errno(AU_ERR_INPUT, path, errno, "cannot open");
 		goto done;
 	}
-	if (!opts->naive) {
-		names = xcalloc(opts->nsources + 1, sizeof(*names));
-		for (size_t i = 0; i < opts->nsources; i++)
-			names[nnames++] = opts->sources[i];
-		if (opts->installs && sink->install != NULL)
-			names[nnames++] = "MsiInstaller";
-		pf = prefilter_new(names, nnames);
-	}
+	if (!opts->naive)
+		pf = ingest_prefilter(opts, sink->install != NULL);
 	if (pf != NULL &&
 	    (err = ingest_fast(path, fd, pf, opts, sink, st, &dmg,
 	    &fallback)) != NULL)
@@ -799,7 +1172,6 @@ done:
 	if (fd != -1)
 		close(fd);
 	prefilter_free(pf);
-	free(names);
 	return err;
 }
 

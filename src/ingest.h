@@ -16,6 +16,7 @@ struct au_ingest_opts {
 	int installs;                /* also report MsiInstaller 1033/11707 events */
 	int hash;                    /* compute st->sha256 */
 	int naive;                   /* decode every record (no prefilter): for tests and benchmarks */
+	int threads;                 /* threads reading chunks (1 or 2) */
 };
 
 void ingest_opts_default(struct au_ingest_opts *opts);
