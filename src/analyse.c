@@ -260,6 +260,19 @@ analyse_host_drop_events(struct au_host_report *hr)
 }
 
 void
+analyse_host_count_codes(struct au_host_report *hr)
+{
+	hr->unknown_codes = 0;
+	hr->historical_codes = 0;
+	for (size_t i = 0; i < hr->ncodes; i++) {
+		if (hr->codes[i].entry == NULL)
+			hr->unknown_codes += (int)hr->codes[i].count;
+		else if (hr->codes[i].entry->historical)
+			hr->historical_codes += (int)hr->codes[i].count;
+	}
+}
+
+void
 analyse_report_init(struct au_report *rep, uint64_t now)
 {
 	memset(rep, 0, sizeof(*rep));

@@ -70,6 +70,12 @@ void analyse_host_free(struct au_host_report *hr);
  * nothing), keeping every count: for the fleet view of many hosts.
  */
 void analyse_host_drop_events(struct au_host_report *hr);
+/*
+ * Sets unknown_codes and historical_codes from codes alone (each code's
+ * catalog entry and count): what analyse_host counts event by event, for
+ * a report rebuilt from a stored summary with this binary's catalog.
+ */
+void analyse_host_count_codes(struct au_host_report *hr);
 
 void analyse_report_init(struct au_report *rep, uint64_t now);
 void analyse_report_add(struct au_report *rep, struct au_host_report *hr);

@@ -31,6 +31,18 @@
  * documented prefix.
  */
 static const struct au_code catalog[] = {
+	/* Success: the result every server should end on. */
+	{
+		"Success", AU_CAT_SUCCESS,
+		"The installation was successfully upgraded.",
+		NULL,
+		"MicrosoftDocs/azure-docs articles/active-directory/"
+		"active-directory-aadconnect-feature-automatic-upgrade.md (A4, 06/2016), "
+		"result code prefix table (A3-A12)",
+		"A3 (05/2016)", "current", 0,
+		"Nothing to do: the server upgraded itself. Check the installed "
+		"version against the version history if a specific build was expected."
+	},
 	/* UpgradeAborted: temporary, retried automatically. */
 	{
 		"UpgradeAbortedSyncExeInUse", AU_CAT_ABORTED,

@@ -13,6 +13,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_scan_entry,
 	&cmd_import_entry,
 	&cmd_report_entry,
+	&cmd_fleet_entry,
+	&cmd_export_entry,
 	&cmd_codes_entry,
 	&cmd_help_entry,
 	NULL

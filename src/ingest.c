@@ -904,9 +904,17 @@ chunk_process(struct chunk_worker *w, uint64_t k, struct chunk_result *r)
 		return;
 	}
 	r->cs = chunk_check(w->chunk, (size_t)n);
-	if (r->cs == CHUNK_UNUSED || r->cs == CHUNK_BAD_MAGIC ||
-	    r->cs == CHUNK_PARTIAL)
-		return;   /* libevtx reads no records from these */
+	if (r->cs == CHUNK_UNUSED)
+		return;
+	/* libevtx reads nothing from a chunk cut short by the end of the file. */
+	if (r->cs == CHUNK_PARTIAL)
+		return;
+	/*
+	 * Nor records from a chunk without its signature, but it recovers
+	 * records from it: with --recovered such a chunk goes to libevtx whole.
+	 */
+	if (r->cs == CHUNK_BAD_MAGIC && !w->opts->recovered)
+		return;
 	if (r->cs == CHUNK_OK &&
 	    !(w->opts->recovered && !slack_empty(w->chunk))) {
 		w->npos = prefilter_positions(w->pf, w->chunk, EVTX_CHUNK_SIZE,

@@ -137,25 +137,20 @@ add_host(void *arg, struct au_event **events, size_t nevents,
 }
 
 static struct au_error *
-add_host_summary(void *arg, struct au_event **events, size_t nevents,
-    struct au_install **installs, size_t ninstalls)
+add_host_summary(void *arg, struct au_host_report *hr)
 {
-	struct au_report *rep = arg;
-	struct au_host_report *hr;
-
-	hr = analyse_host(events, nevents, installs, ninstalls);
-	analyse_host_drop_events(hr);
-	analyse_report_add(rep, hr);
+	analyse_report_add(arg, hr);
 	return NULL;
 }
 
+/* From the per-host summaries the store keeps: no host's events are read. */
 struct au_error *
 pipeline_fleet(struct au_store *store, const struct au_query *q,
     struct au_report *rep)
 {
 	struct au_error *err;
 
-	if ((err = store_each_host(store, q, add_host_summary, rep)) != NULL)
+	if ((err = store_each_summary(store, q, add_host_summary, rep)) != NULL)
 		return err;
 	analyse_report_sort(rep);
 	return NULL;

@@ -165,3 +165,147 @@ done:
 	json_decref(root);
 	return err;
 }
+
+/* --- export: one event a line -------------------------------------------- */
+
+struct au_error *
+render_event_ndjson(FILE *out, const struct au_event *ev)
+{
+	json_t *o = jevent(ev);
+	int failed;
+
+	json_object_set_new(o, "source_file", jstr(ev->source_file));
+	json_object_set_new(o, "@timestamp", jtime(ev->time));
+	/* Compact: Jansson escapes control characters, so it stays one line. */
+	failed = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0 ||
+	    fputc('\n', out) == EOF || ferror(out);
+	json_decref(o);
+	if (failed)
+		return au_error_new(AU_ERR_IO, NULL, "cannot write the export");
+	return NULL;
+}
+
+/* --- the fleet view ------------------------------------------------------ */
+
+static json_t *
+jresult(const struct au_event *ev)
+{
+	char *res = render_result(ev);
+	json_t *j = jstr(res);
+
+	free(res);
+	return j;
+}
+
+static json_t *
+jfleet_host(const struct au_host_report *hr, uint64_t now)
+{
+	json_t *o = json_object();
+	uint64_t since = 0, count = 0;
+
+	if (hr->latest != NULL)
+		render_since(hr, &since, &count);
+	json_object_set_new(o, "host", jstr(hr->host));
+	json_object_set_new(o, "verdict", json_string(au_verdict_name(hr->verdict)));
+	json_object_set_new(o, "since", jtime_opt(since, hr->latest != NULL));
+	json_object_set_new(o, "days", hr->latest != NULL ?
+	    juint(render_days(since, now)) : json_null());
+	json_object_set_new(o, "results", juint(count));
+	json_object_set_new(o, "attempts", juint(hr->attempts));
+	json_object_set_new(o, "events_count", juint(hr->events_count));
+	/* A server known only from installer events has no upgrade event. */
+	json_object_set_new(o, "first_seen",
+	    jtime_opt(hr->first_seen, hr->events_count > 0));
+	json_object_set_new(o, "last_seen",
+	    jtime_opt(hr->last_seen, hr->events_count > 0));
+	json_object_set_new(o, "last_success",
+	    jtime_opt(hr->last_success, hr->last_success != 0));
+	json_object_set_new(o, "latest_result", jresult(hr->latest));
+	json_object_set_new(o, "latest_category", jstr(hr->latest != NULL ?
+	    au_category_name(hr->latest->category) : NULL));
+	return o;
+}
+
+static json_t *
+jfleet_list(const struct au_fleet_host *list, size_t n, uint64_t now)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "host", jstr(list[i].hr->host));
+		json_object_set_new(o, "verdict",
+		    json_string(au_verdict_name(list[i].hr->verdict)));
+		json_object_set_new(o, "since", jtime(list[i].since));
+		json_object_set_new(o, "days", juint(render_days(list[i].since, now)));
+		json_object_set_new(o, "count", juint(list[i].count));
+		json_object_set_new(o, "latest_result", jresult(list[i].hr->latest));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *
+jfleet_codes(const struct au_fleet *f)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < f->ncodes; i++) {
+		const struct au_fleet_code *fc = &f->codes[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "code", jstr(fc->code));
+		json_object_set_new(o, "category", jstr(au_category_name(fc->category)));
+		json_object_set_new(o, "known", json_boolean(fc->entry != NULL));
+		json_object_set_new(o, "historical",
+		    json_boolean(fc->entry != NULL && fc->entry->historical));
+		json_object_set_new(o, "description",
+		    jstr(fc->entry ? fc->entry->description : NULL));
+		json_object_set_new(o, "remediation",
+		    jstr(fc->entry ? fc->entry->remediation : NULL));
+		json_object_set_new(o, "count", juint(fc->count));
+		json_object_set_new(o, "hosts", juint(fc->hosts));
+		json_object_set_new(o, "current", juint(fc->current));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+struct au_error *
+render_fleet_json(FILE *out, const struct au_report *rep,
+    const struct au_fleet *f, const struct au_fleet_opts *fopts)
+{
+	struct au_error *err = NULL;
+	json_t *root = json_object(), *verdicts = json_object(), *hosts = json_array();
+	size_t i;
+
+	for (i = 0; i < AU_VERDICT_COUNT; i++)
+		json_object_set_new(verdicts, au_verdict_name((enum au_verdict)i),
+		    juint(f->verdicts[i]));
+	for (i = 0; i < rep->nhosts; i++)
+		json_array_append_new(hosts, jfleet_host(rep->hosts[i], f->now));
+	json_object_set_new(root, "now", jtime(f->now));
+	json_object_set_new(root, "retry_days", juint(fopts->retry_days));
+	json_object_set_new(root, "stale_days", juint(fopts->stale_days));
+	json_object_set_new(root, "servers", juint(f->nhosts));
+	json_object_set_new(root, "verdicts", verdicts);
+	json_object_set_new(root, "hosts", hosts);
+	json_object_set_new(root, "blocked", jfleet_list(f->blocked, f->nblocked, f->now));
+	json_object_set_new(root, "retrying",
+	    jfleet_list(f->retrying, f->nretrying, f->now));
+	json_object_set_new(root, "stale", jfleet_list(f->stale, f->nstale, f->now));
+	json_object_set_new(root, "never_succeeded",
+	    jfleet_list(f->never, f->nnever, f->now));
+	json_object_set_new(root, "codes", jfleet_codes(f));
+
+	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+	    fputc('\n', out) == EOF) {
+		err = au_error_new(AU_ERR_IO, NULL, "cannot write the JSON report");
+		goto done;
+	}
+	err = render_check_io(out);
+done:
+	json_decref(root);
+	return err;
+}

@@ -6,6 +6,7 @@
 
 #include "classify.h"
 #include "render.h"
+#include "xmalloc.h"
 
 #define MD_MAX_HOST 200
 #define MD_MAX_FIELD 300
@@ -254,26 +255,20 @@ md_files(FILE *out, const struct au_report *rep)
 	    "| --- | --- | --- | --- | --- | --- |\n", out);
 	for (i = 0; i < rep->nfiles; i++) {
 		const struct au_file_stats *st = &rep->files[i];
-		int problems = 0;
 
 		fputs("| ", out);
 		md_put(out, st->path, 0);
 		fprintf(out, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %"
 		    PRIu64 " | ", st->records, st->matched, st->recovered,
 		    st->corrupt);
-		if (st->dirty) {
-			fputs("log not closed cleanly", out);
-			problems++;
-		}
-		if (st->file_corrupted) {
-			fputs(problems++ ? "; " : "", out);
-			fputs("file flagged as corrupted", out);
-		}
-		if (st->errors != NULL) {
-			fputs(problems++ ? "; " : "", out);
+		/* As in the text report: the damage once, dirty as a note. */
+		if (st->errors != NULL)
 			md_put(out, st->errors, 0);
-		}
-		fputs(problems ? " |\n" : "none |\n", out);
+		else
+			fputs("none", out);
+		if (st->dirty)
+			fputs("; note: log not closed cleanly (dirty)", out);
+		fputs(" |\n", out);
 	}
 }
 
@@ -295,5 +290,161 @@ render_report_markdown(FILE *out, const struct au_report *rep)
 		md_checks(out);
 	if (rep->nfiles > 0)
 		md_files(out, rep);
+	return render_check_io(out);
+}
+
+/* --- the fleet view ------------------------------------------------------ */
+
+static void
+md_result(FILE *out, const struct au_event *ev)
+{
+	char *res = render_result(ev);
+
+	if (res != NULL)
+		md_put(out, res, MD_MAX_FIELD);
+	else
+		fputs("none", out);
+	free(res);
+}
+
+/* Blocked and retrying servers: since when, how long, how many results. */
+static void
+md_fleet_condition(FILE *out, const char *title, const struct au_fleet_host *list,
+    size_t n, uint64_t now)
+{
+	char date[32];
+	size_t i;
+
+	fprintf(out, "\n## %s\n\n", title);
+	if (n == 0) {
+		fputs("None.\n", out);
+		return;
+	}
+	fputs("| Server | Verdict | Since | Days | Results | Retries | Latest result |\n"
+	    "| --- | --- | --- | --- | --- | --- | --- |\n", out);
+	for (i = 0; i < n; i++) {
+		const struct au_fleet_host *fh = &list[i];
+
+		fputs("| ", out);
+		md_put(out, fh->hr->host, MD_MAX_HOST);
+		fprintf(out, " | %s | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | ",
+		    au_verdict_name(fh->hr->verdict),
+		    render_date(fh->since, date, sizeof(date)),
+		    render_days(fh->since, now), fh->count,
+		    fh->count > 0 ? fh->count - 1 : 0);
+		md_result(out, fh->hr->latest);
+		fputs(" |\n", out);
+	}
+}
+
+static void
+md_fleet_stale(FILE *out, const struct au_fleet *f, const struct au_fleet_opts *fopts)
+{
+	char date[32];
+	size_t i;
+
+	fprintf(out, "\n## Stale: no upgrade event for more than %" PRIu64 " %s\n\n",
+	    fopts->stale_days, plural(fopts->stale_days, "day", "days"));
+	if (f->nstale == 0) {
+		fputs("None.\n", out);
+		return;
+	}
+	fputs("| Server | Verdict | Last event | Days ago |\n"
+	    "| --- | --- | --- | --- |\n", out);
+	for (i = 0; i < f->nstale; i++) {
+		const struct au_fleet_host *fh = &f->stale[i];
+
+		fputs("| ", out);
+		md_put(out, fh->hr->host, MD_MAX_HOST);
+		fprintf(out, " | %s | %s | %" PRIu64 " |\n",
+		    au_verdict_name(fh->hr->verdict),
+		    render_date(fh->since, date, sizeof(date)),
+		    render_days(fh->since, f->now));
+	}
+}
+
+static void
+md_fleet_never(FILE *out, const struct au_fleet *f)
+{
+	char date[32];
+	size_t i;
+
+	fputs("\n## Never seen to succeed\n\n", out);
+	if (f->nnever == 0) {
+		fputs("None.\n", out);
+		return;
+	}
+	fputs("| Server | Verdict | First event | Attempts |\n"
+	    "| --- | --- | --- | --- |\n", out);
+	for (i = 0; i < f->nnever; i++) {
+		const struct au_fleet_host *fh = &f->never[i];
+
+		fputs("| ", out);
+		md_put(out, fh->hr->host, MD_MAX_HOST);
+		fprintf(out, " | %s | %s | %" PRIu64 " |\n",
+		    au_verdict_name(fh->hr->verdict),
+		    render_date(fh->since, date, sizeof(date)), fh->count);
+	}
+}
+
+static void
+md_fleet_codes(FILE *out, const struct au_fleet *f)
+{
+	size_t i;
+
+	fputs("\n## Most frequent result codes\n\n", out);
+	if (f->ncodes == 0) {
+		fputs("None.\n", out);
+		return;
+	}
+	fputs("| Result | Category | Events | Servers | Latest on | Note |"
+	    " Microsoft's documented description |\n"
+	    "| --- | --- | --- | --- | --- | --- | --- |\n", out);
+	for (i = 0; i < f->ncodes; i++) {
+		const struct au_fleet_code *fc = &f->codes[i];
+		const char *cat = au_category_name(fc->category);
+
+		fputs("| ", out);
+		md_put(out, fc->code, MD_MAX_FIELD);
+		fprintf(out, " | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | ",
+		    cat != NULL ? cat : "none", fc->count, fc->hosts, fc->current,
+		    fc->entry == NULL ? "unknown" :
+		    fc->entry->historical ? "historical" : "");
+		if (fc->entry == NULL || fc->entry->description == NULL)
+			fputs("not documented by Microsoft", out);
+		else {
+			fputc('"', out);
+			md_put(out, fc->entry->description, 0);
+			fputc('"', out);
+		}
+		fputs(" |\n", out);
+	}
+}
+
+struct au_error *
+render_fleet_markdown(FILE *out, const struct au_report *rep,
+    const struct au_fleet *f, const struct au_fleet_opts *fopts)
+{
+	char *summary = render_summary(rep), now[32], *title;
+
+	fprintf(out, "# Automatic upgrade: fleet\n\n%s\n\nAs of %s (ages are"
+	    " measured up to this time).\n", summary,
+	    render_time(f->now, now, sizeof(now)));
+	free(summary);
+	if (rep->nhosts == 0)
+		return render_check_io(out);
+	fputs("\n## Servers, worst first\n\n", out);
+	md_summary_table(out, rep);
+	md_fleet_condition(out, "Blocked (UpgradeNotSupported, UpgradeFailed),"
+	    " failed first, then longest first",
+	    f->blocked, f->nblocked, f->now);
+	title = xasprintf("Retrying (UpgradeAborted) for more than %" PRIu64
+	    " %s, longest first",
+	    fopts->retry_days, plural(fopts->retry_days, "day", "days"));
+	md_fleet_condition(out, title, f->retrying, f->nretrying, f->now);
+	free(title);
+	md_fleet_stale(out, f, fopts);
+	md_fleet_never(out, f);
+	md_fleet_codes(out, f);
 	return render_check_io(out);
 }

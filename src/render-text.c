@@ -6,6 +6,7 @@
 
 #include "classify.h"
 #include "render.h"
+#include "xmalloc.h"
 
 /* Event data can be huge; a report line should stay readable. */
 #define TEXT_MAX_HOST 200
@@ -306,7 +307,6 @@ text_files(const struct text *t, const struct au_report *rep)
 	fputc('\n', t->out);
 	for (i = 0; i < rep->nfiles; i++) {
 		const struct au_file_stats *st = &rep->files[i];
-		int problems = 0;
 
 		fputs("  ", t->out);
 		text_put(t, st->path, 0);
@@ -314,19 +314,17 @@ text_files(const struct text *t, const struct au_report *rep)
 		    " upgrade events, %" PRIu64 " recovered, %" PRIu64
 		    " corrupt; problems: ", st->records, st->matched,
 		    st->recovered, st->corrupt);
-		if (st->dirty) {
-			fputs("log not closed cleanly", t->out);
-			problems++;
-		}
-		if (st->file_corrupted) {
-			fputs(problems++ ? "; " : "", t->out);
-			fputs("file flagged as corrupted", t->out);
-		}
-		if (st->errors != NULL) {
-			fputs(problems++ ? "; " : "", t->out);
+		/*
+		 * st->errors already names the damage behind file_corrupted;
+		 * a dirty flag alone is normal for a log copied while open.
+		 */
+		if (st->errors != NULL)
 			text_put(t, st->errors, 0);
-		}
-		fputs(problems ? "\n" : "none\n", t->out);
+		else
+			fputs("none", t->out);
+		if (st->dirty)
+			fputs("; note: log not closed cleanly (dirty)", t->out);
+		fputc('\n', t->out);
 	}
 }
 
@@ -352,5 +350,244 @@ render_report_text(FILE *out, const struct au_report *rep,
 		fputc('\n', out);
 		text_files(&t, rep);
 	}
+	return render_check_io(out);
+}
+
+/* --- the fleet view ------------------------------------------------------ */
+
+#define TEXT_FLEET_HOST_WIDTH 40
+
+/* Display width of an escaped host name, capped for the column. */
+static size_t
+fleet_host_width(const struct au_report *rep)
+{
+	size_t w = 6, i;
+
+	for (i = 0; i < rep->nhosts; i++) {
+		char *esc = render_escape(rep->hosts[i]->host, TEXT_MAX_HOST,
+		    RENDER_ESC_TEXT);
+		size_t n = strlen(esc);
+
+		free(esc);
+		if (n > w)
+			w = n;
+	}
+	return w > TEXT_FLEET_HOST_WIDTH ? TEXT_FLEET_HOST_WIDTH : w;
+}
+
+/* The host name escaped and padded to width (longer names are not cut). */
+static void
+fleet_host(const struct text *t, const char *host, size_t width)
+{
+	char *esc = render_escape(host, TEXT_MAX_HOST, RENDER_ESC_TEXT);
+	size_t n = strlen(esc);
+
+	fputs(esc, t->out);
+	free(esc);
+	for (; n < width; n++)
+		fputc(' ', t->out);
+}
+
+static void
+fleet_result(const struct text *t, const struct au_event *ev)
+{
+	char *res = render_result(ev);
+
+	text_put(t, res != NULL ? res : "no result", TEXT_MAX_FIELD);
+	free(res);
+}
+
+static void
+fleet_days(const struct text *t, uint64_t days)
+{
+	fprintf(t->out, "%" PRIu64 " %s", days, plural(days, "day", "days"));
+}
+
+static void
+fleet_servers(const struct text *t, const struct au_report *rep, size_t width)
+{
+	char date[32], verdict[16];
+	uint64_t since, count;
+	size_t i, j;
+
+	fputs("\nServers, worst first:\n", t->out);
+	for (i = 0; i < rep->nhosts; i++) {
+		const struct au_host_report *hr = rep->hosts[i];
+		const char *name = au_verdict_name(hr->verdict);
+
+		for (j = 0; name[j] != '\0' && j < sizeof(verdict) - 1; j++)
+			verdict[j] = (char)(name[j] >= 'a' && name[j] <= 'z' ?
+			    name[j] - 'a' + 'A' : name[j]);
+		verdict[j] = '\0';
+		fputs("  ", t->out);
+		fleet_host(t, hr->host, width);
+		fputs("  ", t->out);
+		text_sgr(t, verdict_sgr(hr->verdict));
+		fprintf(t->out, "%-9s", verdict);
+		text_sgr(t, SGR_RESET);
+		if (hr->events_count == 0) {
+			fputs("  no upgrade events, only installer events\n", t->out);
+			continue;
+		}
+		if (hr->latest == NULL) {
+			fprintf(t->out, "  %" PRIu64 " %s, none with a result code;"
+			    " last %s\n", hr->events_count,
+			    plural(hr->events_count, "event", "events"),
+			    render_date(hr->last_seen, date, sizeof(date)));
+			continue;
+		}
+		/* As the report's header: the upgrade, or the present condition. */
+		if (hr->verdict == AU_VERDICT_UPGRADED) {
+			count = hr->attempts;
+			fprintf(t->out, "  on %s", render_date(hr->latest->time,
+			    date, sizeof(date)));
+		} else {
+			render_since(hr, &since, &count);
+			fprintf(t->out, "  since %s", render_date(since, date,
+			    sizeof(date)));
+		}
+		fprintf(t->out, " (%" PRIu64 " %s): ", count,
+		    plural(count, "attempt", "attempts"));
+		fleet_result(t, hr->latest);
+		fputc('\n', t->out);
+	}
+}
+
+/* "since T, D days: N results, retried N-1 times; latest R" */
+static void
+fleet_condition_list(const struct text *t, const char *title,
+    const struct au_fleet_host *list, size_t n, uint64_t now, size_t width)
+{
+	char date[32];
+	size_t i;
+
+	fprintf(t->out, "\n%s\n", title);
+	if (n == 0)
+		fputs("  none\n", t->out);
+	for (i = 0; i < n; i++) {
+		const struct au_fleet_host *fh = &list[i];
+		uint64_t retries = fh->count > 0 ? fh->count - 1 : 0;
+
+		fputs("  ", t->out);
+		fleet_host(t, fh->hr->host, width);
+		fprintf(t->out, "  %-9s since %s, ", au_verdict_name(fh->hr->verdict),
+		    render_date(fh->since, date, sizeof(date)));
+		fleet_days(t, render_days(fh->since, now));
+		fprintf(t->out, ": %" PRIu64 " %s, retried %" PRIu64 " %s; latest ",
+		    fh->count, plural(fh->count, "result", "results"), retries,
+		    plural(retries, "time", "times"));
+		fleet_result(t, fh->hr->latest);
+		fputc('\n', t->out);
+	}
+}
+
+static void
+fleet_stale(const struct text *t, const struct au_fleet *f,
+    const struct au_fleet_opts *fopts, size_t width)
+{
+	char date[32];
+	size_t i;
+
+	fprintf(t->out, "\nNo upgrade event for more than %" PRIu64 " %s (stale):\n",
+	    fopts->stale_days, plural(fopts->stale_days, "day", "days"));
+	if (f->nstale == 0)
+		fputs("  none\n", t->out);
+	for (i = 0; i < f->nstale; i++) {
+		const struct au_fleet_host *fh = &f->stale[i];
+
+		fputs("  ", t->out);
+		fleet_host(t, fh->hr->host, width);
+		fprintf(t->out, "  %-9s last event %s, ", au_verdict_name(fh->hr->verdict),
+		    render_date(fh->since, date, sizeof(date)));
+		fleet_days(t, render_days(fh->since, f->now));
+		fputs(" ago\n", t->out);
+	}
+}
+
+static void
+fleet_never(const struct text *t, const struct au_fleet *f, size_t width)
+{
+	char date[32];
+	size_t i;
+
+	fputs("\nNever seen to succeed:\n", t->out);
+	if (f->nnever == 0)
+		fputs("  none\n", t->out);
+	for (i = 0; i < f->nnever; i++) {
+		const struct au_fleet_host *fh = &f->never[i];
+
+		fputs("  ", t->out);
+		fleet_host(t, fh->hr->host, width);
+		fprintf(t->out, "  %-9s first event %s, %" PRIu64 " %s\n",
+		    au_verdict_name(fh->hr->verdict),
+		    render_date(fh->since, date, sizeof(date)), fh->count,
+		    plural(fh->count, "attempt", "attempts"));
+	}
+}
+
+static void
+fleet_codes(const struct text *t, const struct au_fleet *f)
+{
+	size_t i;
+
+	fputs("\nMost frequent result codes:\n", t->out);
+	if (f->ncodes == 0)
+		fputs("  none\n", t->out);
+	for (i = 0; i < f->ncodes; i++) {
+		const struct au_fleet_code *fc = &f->codes[i];
+		const char *cat = au_category_name(fc->category);
+
+		fprintf(t->out, "  %" PRIu64 " x ", fc->count);
+		text_put(t, fc->code, TEXT_MAX_FIELD);
+		fprintf(t->out, " (%s) on %" PRIu64 " %s, the latest result on %"
+		    PRIu64, cat != NULL ? cat : "none", fc->hosts,
+		    plural(fc->hosts, "server", "servers"), fc->current);
+		if (fc->entry == NULL || fc->entry->historical) {
+			fputc(' ', t->out);
+			text_sgr(t, SGR_FLAG);
+			fputs(fc->entry == NULL ? "[unknown]" : "[historical]", t->out);
+			text_sgr(t, SGR_RESET);
+		}
+		fputs("\n      ", t->out);
+		if (fc->entry == NULL)
+			fputs("not documented by Microsoft (the code is in none"
+			    " of the article's lists)\n", t->out);
+		else if (fc->entry->description == NULL)
+			fputs("not documented by Microsoft\n", t->out);
+		else {
+			fputs("Microsoft's documented description: \"", t->out);
+			text_put(t, fc->entry->description, 0);
+			fputs("\"\n", t->out);
+		}
+	}
+}
+
+struct au_error *
+render_fleet_text(FILE *out, const struct au_report *rep,
+    const struct au_fleet *f, const struct au_fleet_opts *fopts,
+    const struct au_render_opts *opts)
+{
+	struct text t = { out, opts != NULL && opts->color };
+	char *summary = render_summary(rep), now[32], *title;
+	size_t width = fleet_host_width(rep);
+
+	fprintf(out, "Automatic upgrade, fleet: %s\n", summary);
+	free(summary);
+	fprintf(out, "As of %s (ages are measured up to this time).\n",
+	    render_time(f->now, now, sizeof(now)));
+	if (rep->nhosts == 0)
+		return render_check_io(out);
+	fleet_servers(&t, rep, width);
+	fleet_condition_list(&t, "Blocked (UpgradeNotSupported, UpgradeFailed),"
+	    " failed first, then longest first:", f->blocked, f->nblocked,
+	    f->now, width);
+	title = xasprintf("Retrying (UpgradeAborted) for more than %" PRIu64
+	    " %s, longest first:", fopts->retry_days,
+	    plural(fopts->retry_days, "day", "days"));
+	fleet_condition_list(&t, title, f->retrying, f->nretrying, f->now, width);
+	free(title);
+	fleet_stale(&t, f, fopts, width);
+	fleet_never(&t, f, width);
+	fleet_codes(&t, f);
 	return render_check_io(out);
 }

@@ -326,6 +326,16 @@ render_since(const struct au_host_report *hr, uint64_t *since, uint64_t *count)
 	}
 }
 
+char *
+render_result(const struct au_event *ev)
+{
+	if (ev == NULL || ev->result_code == NULL)
+		return NULL;
+	if (ev->detail != NULL)
+		return xasprintf("%s-%s", ev->result_code, ev->detail);
+	return xstrdup(ev->result_code);
+}
+
 struct au_error *
 render_check_io(FILE *out)
 {

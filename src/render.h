@@ -1,4 +1,4 @@
-/* render.h: report writers (text, Markdown, JSON); only render-json.c uses Jansson. */
+/* render.h: report writers (text, Markdown, JSON, CSV); only render-json.c uses Jansson. */
 #ifndef AU_RENDER_H
 #define AU_RENDER_H
 
@@ -25,6 +25,38 @@ struct au_error *render_report_text(FILE *out, const struct au_report *rep,
     const struct au_render_opts *opts);
 struct au_error *render_report_markdown(FILE *out, const struct au_report *rep);
 struct au_error *render_report_json(FILE *out, const struct au_report *rep);
+
+/*
+ * The fleet view (`fleet`): every host of rep (worst first, events
+ * dropped but `latest` kept, see pipeline_fleet) and the aggregates
+ * analyse_fleet computed from it with fopts. Unlike the report, the
+ * output depends on fleet->now (ages and staleness are measured against
+ * it), which is printed. Each returns an AU_ERR_IO error when writing fails.
+ */
+struct au_error *render_fleet_text(FILE *out, const struct au_report *rep,
+    const struct au_fleet *fleet, const struct au_fleet_opts *fopts,
+    const struct au_render_opts *opts);
+struct au_error *render_fleet_markdown(FILE *out, const struct au_report *rep,
+    const struct au_fleet *fleet, const struct au_fleet_opts *fopts);
+struct au_error *render_fleet_json(FILE *out, const struct au_report *rep,
+    const struct au_fleet *fleet, const struct au_fleet_opts *fopts);
+
+/*
+ * Export, one event at a time (`export`). render_event_ndjson writes one
+ * line: the event keys of the JSON report, then source_file and
+ * @timestamp (the same as time). render_csv_header and render_event_csv
+ * write RFC 4180 CSV: CRLF line ends, a field holding a comma, a double
+ * quote, CR or LF quoted, quotes doubled, null as an empty field, booleans
+ * as true/false, bytes that are not UTF-8 as U+FFFD, nothing else changed.
+ * With RENDER_CSV_FORMULAS, a text field starting with = + - @ TAB or CR
+ * gets a leading single quote so that spreadsheets do not run it as a
+ * formula. These check the stream's error flag but do not flush it: call
+ * render_check_io at the end.
+ */
+#define RENDER_CSV_FORMULAS 0x1
+struct au_error *render_event_ndjson(FILE *out, const struct au_event *ev);
+struct au_error *render_csv_header(FILE *out);
+struct au_error *render_event_csv(FILE *out, const struct au_event *ev, int flags);
 
 /*
  * RFC 3339 UTC with seven fractional digits; buf holds >= 32 bytes.
@@ -85,6 +117,12 @@ char *render_condition(const struct au_host_report *hr);
 /* Start and length of the present condition: the category's run, else the streak. */
 void render_since(const struct au_host_report *hr, uint64_t *since,
     uint64_t *count);
+
+/*
+ * An event's result as the fleet's code lists spell it: "code", or
+ * "code-detail" for a compound value; a new string, NULL without a result.
+ */
+char *render_result(const struct au_event *ev);
 
 /* NULL when out has no error after flushing, else an AU_ERR_IO error. */
 struct au_error *render_check_io(FILE *out);

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "analyse.h"
 #include "classify.h"
 #include "error.h"
 #include "event.h"
@@ -145,8 +146,56 @@ static const char *const store_migrations[] = {
 	"	e.result_code AS result_code, f.path AS path, f.imported_at AS imported_at\n"
 	"FROM events e JOIN hosts h ON h.id = e.host_id\n"
 	"JOIN event_files ef ON ef.event_id = e.id JOIN files f ON f.id = ef.file_id;\n",
+	/* 2 */
+	"-- host_status: per host, what the fleet view needs, brought up to date\n"
+	"-- inside every import transaction for the hosts the file touched\n"
+	"-- (recomputed from all their events, so the order of imports does\n"
+	"-- not matter). Times are FILETIME; counts as the report counts them.\n"
+	"CREATE TABLE host_status (\n"
+	"	host_id INTEGER PRIMARY KEY REFERENCES hosts(id),\n"
+	"	verdict TEXT NOT NULL,          -- failed, blocked, unknown, retrying, no-result, upgraded\n"
+	"	events INTEGER NOT NULL,        -- events (one time and record id counted once)\n"
+	"	attempts INTEGER NOT NULL,      -- events with a result code\n"
+	"	first_seen INTEGER,             -- NULL without events\n"
+	"	last_seen INTEGER,\n"
+	"	last_success INTEGER,           -- NULL when never seen to succeed\n"
+	"	latest_event INTEGER REFERENCES events(id),  -- latest event with a result code\n"
+	"	streak_count INTEGER NOT NULL,  -- latest results in a row with latest's code and detail\n"
+	"	streak_since INTEGER,\n"
+	"	condition_count INTEGER NOT NULL,   -- latest results in a row with latest's category\n"
+	"	condition_since INTEGER\n"
+	");\n"
+	"-- host_codes: per host, each distinct result code, in order of first\n"
+	"-- appearance, with its count and first and last time.\n"
+	"CREATE TABLE host_codes (\n"
+	"	host_id INTEGER NOT NULL REFERENCES hosts(id),\n"
+	"	position INTEGER NOT NULL,\n"
+	"	result_code TEXT NOT NULL,      -- as in the code's first event\n"
+	"	detail TEXT,\n"
+	"	category TEXT,\n"
+	"	count INTEGER NOT NULL,\n"
+	"	first INTEGER NOT NULL,\n"
+	"	last INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (host_id, position)\n"
+	") WITHOUT ROWID;\n",
 };
 #define STORE_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+struct au_store;
+static struct au_error *store_status_all(struct au_store *s);
+static struct au_error *store_status_touched(struct au_store *s);
+
+/*
+ * What runs after migration i's SQL, in the same transaction: filling
+ * what the new schema derives from the data already stored.
+ */
+static struct au_error *(*const store_migration_fill[])(struct au_store *) = {
+	/* 1 */ NULL,
+	/* 2 */ store_status_all,
+};
+_Static_assert(sizeof(store_migration_fill) / sizeof(store_migration_fill[0]) ==
+    sizeof(store_migrations) / sizeof(store_migrations[0]),
+    "one fill function (or NULL) per migration");
 
 /* Statements used per event or per file, prepared once at open. */
 enum store_stmt {
@@ -206,6 +255,43 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	    " sha256 = lower(?13) WHERE id = ?1",
 };
 
+/*
+ * Statements that keep host_status, prepared on first use: the migration
+ * to schema 2 needs them before the tables of ST_* are all there.
+ */
+enum store_status_stmt {
+	SS_NAME,
+	SS_EVENTS,
+	SS_HAS_INSTALLS,
+	SS_DEL,
+	SS_DEL_CODES,
+	SS_PUT,
+	SS_PUT_CODE,
+	SS_COUNT
+};
+
+/* One host's events as analyse_host reads them (no text it does not use). */
+static const char *const store_status_sql[SS_COUNT] = {
+	[SS_NAME] = "SELECT name FROM hosts WHERE id = ?1",
+	[SS_EVENTS] = "SELECT e.id, e.time, e.record_id, e.event_id,"
+	    " e.qualifiers, e.level, NULL, NULL, NULL, e.recovered,"
+	    " e.result_code, e.detail, e.category, NULL"
+	    " FROM events e WHERE e.host_id = ?1"
+	    " ORDER BY e.time, e.record_id, e.provider, e.event_id",
+	[SS_HAS_INSTALLS] = "SELECT EXISTS (SELECT 1 FROM installs"
+	    " WHERE host_id = ?1)",
+	[SS_DEL] = "DELETE FROM host_status WHERE host_id = ?1",
+	[SS_DEL_CODES] = "DELETE FROM host_codes WHERE host_id = ?1",
+	[SS_PUT] = "INSERT OR REPLACE INTO host_status (host_id, verdict,"
+	    " events, attempts, first_seen, last_seen, last_success,"
+	    " latest_event, streak_count, streak_since, condition_count,"
+	    " condition_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12)",
+	[SS_PUT_CODE] = "INSERT INTO host_codes (host_id, position,"
+	    " result_code, detail, category, count, first, last)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+};
+
 /* The previous event's host, kept because a file holds long runs of one host. */
 struct store_host_cache {
 	char *key;                  /* lower-case name; NULL when empty */
@@ -224,6 +310,9 @@ struct au_store {
 	int in_file;                /* a file transaction is open */
 	uint64_t nnew, nknown;      /* is_new results of the open file */
 	struct store_host_cache host;
+	int64_t *touched;           /* hosts the open file added to, for host_status */
+	size_t ntouched, touched_cap;
+	sqlite3_stmt *sst[SS_COUNT];    /* host_status statements, prepared on first use */
 };
 
 /* Seconds from 1601-01-01 (FILETIME epoch) to 1970-01-01. */
@@ -398,6 +487,9 @@ store_migrate(struct au_store *s)
 			break;
 		if ((err = store_exec(s, store_migrations[version],
 		    "cannot upgrade the schema")) != NULL)
+			goto done;
+		if (store_migration_fill[version] != NULL &&
+		    (err = store_migration_fill[version](s)) != NULL)
 			goto done;
 		sql = xasprintf("PRAGMA user_version = %d", version + 1);
 		if ((err = store_exec(s, sql, "cannot upgrade the schema")) != NULL)
@@ -702,10 +794,27 @@ store_close(struct au_store *store)
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(store->stmt[i]);
+	for (int i = 0; i < SS_COUNT; i++)
+		sqlite3_finalize(store->sst[i]);
+	free(store->touched);
 	sqlite3_close(store->db);
 	store_host_cache_clear(&store->host);
 	free(store->path);
 	free(store);
+}
+
+const char *
+store_migration_sql(int version)
+{
+	if (version < 1 || version > STORE_VERSION)
+		return NULL;
+	return store_migrations[version - 1];
+}
+
+int
+store_schema_version(void)
+{
+	return STORE_VERSION;
 }
 
 const char *
@@ -730,6 +839,20 @@ store_host_flush(struct au_store *s)
 		sqlite3_bind_int64(st, 3, s->host.name_time);
 	s->host.dirty = 0;
 	return store_run(s, st, "cannot store a host");
+}
+
+/* Remembers that the open file added to host id (runs of one host are common). */
+static void
+store_touch(struct au_store *s, int64_t id)
+{
+	if (s->ntouched > 0 && s->touched[s->ntouched - 1] == id)
+		return;
+	if (s->ntouched == s->touched_cap) {
+		s->touched_cap = s->touched_cap ? s->touched_cap * 2 : 16;
+		s->touched = xreallocarray(s->touched, s->touched_cap,
+		    sizeof(*s->touched));
+	}
+	s->touched[s->ntouched++] = id;
 }
 
 /*
@@ -797,6 +920,7 @@ store_host(struct au_store *s, const char *name, int from_event, uint64_t time,
 		hc->dirty = 1;
 	}
 	*id = hc->id;
+	store_touch(s, hc->id);
 done:
 	free(key);
 	return err;
@@ -821,6 +945,7 @@ store_file_begin(struct au_store *store, const struct au_file_stats *st,
 		goto done;
 	store->in_file = 1;
 	store->nnew = store->nknown = 0;
+	store->ntouched = 0;
 	sqlite3_bind_text(ins, 1, st->path ? st->path : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(ins, 2, (sqlite3_int64)st->size);
 	sqlite3_bind_text(ins, 3, st->sha256, -1, SQLITE_STATIC);
@@ -994,6 +1119,8 @@ store_file_commit(struct au_store *store, int64_t file_id,
 	sqlite3_bind_text(upd, 13, st->sha256, -1, SQLITE_STATIC);
 	if ((err = store_run(store, upd, "cannot record the file")) != NULL)
 		goto done;
+	if ((err = store_status_touched(store)) != NULL)
+		goto done;
 	if ((err = store_run(store, store->stmt[ST_COMMIT],
 	    "cannot commit the file's events")) != NULL)
 		goto done;
@@ -1017,6 +1144,7 @@ store_file_rollback(struct au_store *store)
 	store_host_cache_clear(&store->host);
 	store->in_file = 0;
 	store->nnew = store->nknown = 0;
+	store->ntouched = 0;
 }
 
 struct au_error *
@@ -1049,14 +1177,25 @@ done:
 struct store_host_row {
 	int64_t id;
 	char *name;
+	char *key;                  /* name_key, only while sorting named hosts */
 };
 
 static void
 store_free_hosts(struct store_host_row *hosts, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(hosts[i].name);
+		free(hosts[i].key);
+	}
 	free(hosts);
+}
+
+static int
+store_host_row_cmp(const void *pa, const void *pb)
+{
+	const struct store_host_row *a = pa, *b = pb;
+
+	return strcmp(a->key, b->key);
 }
 
 /*
@@ -1078,26 +1217,57 @@ store_query_hosts(struct au_store *s, const struct au_query *q,
 	*out = NULL;
 	*nout = 0;
 	found = xcalloc(nwant ? nwant : 1, sizeof(*found));
-	if ((err = store_prepare(s, "SELECT id, name, name_key FROM hosts"
-	    " ORDER BY name_key", &st)) != NULL)
-		goto done;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 2);
-		int want = nwant == 0;
+	if (nwant > 0) {
+		/* Named hosts: one lookup each in name_key's index, not a scan. */
+		if ((err = store_prepare(s, "SELECT id, name, name_key FROM hosts"
+		    " WHERE name_key = ?1", &st)) != NULL)
+			goto done;
+		for (size_t i = 0; i < nwant; i++) {
+			char *key = xstrdup(q->hosts[i]);
+			int dup = 0;
 
-		for (size_t i = 0; i < nwant; i++)
-			if (store_casecmp(q->hosts[i], key) == 0)
-				found[i] = want = 1;
-		if (!want)
-			continue;
-		hosts = xreallocarray(hosts, n + 1, sizeof(*hosts));
-		hosts[n].id = sqlite3_column_int64(st, 0);
-		hosts[n].name = store_col_dup(st, 1);
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		err = store_error(s, "cannot read the hosts");
-		goto done;
+			store_lower(key);
+			sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+			free(key);
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW) {
+				int64_t id = sqlite3_column_int64(st, 0);
+
+				found[i] = 1;
+				for (size_t j = 0; j < n; j++)
+					dup = dup || hosts[j].id == id;
+				if (!dup) {
+					hosts = xreallocarray(hosts, n + 1,
+					    sizeof(*hosts));
+					hosts[n].id = id;
+					hosts[n].name = store_col_dup(st, 1);
+					hosts[n].key = store_col_dup(st, 2);
+					n++;
+				}
+			}
+			sqlite3_reset(st);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+				err = store_error(s, "cannot read the hosts");
+				goto done;
+			}
+		}
+		if (n > 1)
+			qsort(hosts, n, sizeof(*hosts), store_host_row_cmp);
+	} else {
+		if ((err = store_prepare(s, "SELECT id, name, name_key FROM hosts"
+		    " ORDER BY name_key", &st)) != NULL)
+			goto done;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			hosts = xreallocarray(hosts, n + 1, sizeof(*hosts));
+			hosts[n].id = sqlite3_column_int64(st, 0);
+			hosts[n].name = store_col_dup(st, 1);
+			hosts[n].key = NULL;
+			n++;
+		}
+		if (rc != SQLITE_DONE) {
+			err = store_error(s, "cannot read the hosts");
+			goto done;
+		}
 	}
 	for (size_t i = 0; i < nwant; i++) {
 		if (found[i])
@@ -1157,6 +1327,16 @@ store_read_end(struct au_store *s, int began)
 	" FROM installs WHERE host_id = ?1 AND time >= ?2" \
 	" ORDER BY time, record_id, event_id"
 
+/* A category as stored (its name), AU_CAT_NONE when absent or unknown. */
+static enum au_category
+store_category_parse(const char *name)
+{
+	for (int c = AU_CAT_SUCCESS; name != NULL && c <= AU_CAT_OTHER; c++)
+		if (strcmp(name, au_category_name((enum au_category)c)) == 0)
+			return (enum au_category)c;
+	return AU_CAT_NONE;
+}
+
 /* A row of STORE_EVENT_COLUMNS as an event, classified as classify_event does. */
 static struct au_event *
 store_row_event(sqlite3_stmt *st, const char *host)
@@ -1183,11 +1363,8 @@ store_row_event(sqlite3_stmt *st, const char *host)
 	if (ev->result_code == NULL)
 		return ev;
 
-	ev->category = AU_CAT_NONE;
 	cat = (const char *)sqlite3_column_text(st, 12);
-	for (int c = AU_CAT_SUCCESS; cat != NULL && c <= AU_CAT_OTHER; c++)
-		if (strcmp(cat, au_category_name((enum au_category)c)) == 0)
-			ev->category = (enum au_category)c;
+	ev->category = store_category_parse(cat);
 	if (ev->category == AU_CAT_NONE)   /* edited by hand: derive it again */
 		ev->category = classify_category(ev->result_code);
 	/* A compound value may itself be a catalog entry. */
@@ -1220,6 +1397,229 @@ store_row_install(sqlite3_stmt *st, const char *host)
 	if (in->version == NULL)
 		in->version = xstrdup("");
 	return in;
+}
+
+/* Whether an event's result is the one spelled code ("code" or "code-detail"). */
+static int
+store_code_is(const char *code, const struct au_event *ev)
+{
+	size_t len = strlen(ev->result_code);
+
+	if (strncmp(code, ev->result_code, len) != 0)
+		return 0;
+	if (ev->detail == NULL)
+		return code[len] == '\0';
+	return code[len] == '-' && strcmp(code + len + 1, ev->detail) == 0;
+}
+
+static struct au_error *
+store_status_prepare(struct au_store *s)
+{
+	struct au_error *err = NULL;
+
+	for (int i = 0; i < SS_COUNT && err == NULL; i++)
+		if (s->sst[i] == NULL)
+			err = store_prepare(s, store_status_sql[i], &s->sst[i]);
+	return err;
+}
+
+static void
+store_bind_time(sqlite3_stmt *st, int col, uint64_t t)
+{
+	if (t == 0)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_int64(st, col, (sqlite3_int64)t);
+}
+
+/*
+ * Recomputes host_status and host_codes of one host from all its events,
+ * with analyse_host itself, so the summary is what a report would say.
+ * Only one host's events are in memory.
+ */
+static struct au_error *
+store_status_host(struct au_store *s, int64_t host_id)
+{
+	struct au_error *err = NULL;
+	struct au_host_report *hr = NULL;
+	struct au_event **events = NULL;
+	size_t nev = 0, cap = 0, next = 0;
+	sqlite3_stmt *st;
+	char *name = NULL;
+	int rc, has_installs = 0;
+
+	if ((err = store_status_prepare(s)) != NULL)
+		goto done;
+	st = s->sst[SS_NAME];
+	sqlite3_bind_int64(st, 1, host_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		name = store_col_dup(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		err = store_error(s, "cannot read a host");
+		goto done;
+	}
+	if (name == NULL)
+		name = xstrdup("");
+	st = s->sst[SS_EVENTS];
+	sqlite3_bind_int64(st, 1, host_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nev == cap) {
+			cap = cap ? cap * 2 : 256;
+			events = xreallocarray(events, cap, sizeof(*events));
+		}
+		events[nev++] = store_row_event(st, name);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		err = store_error(s, "cannot read a host's events");
+		goto done;
+	}
+	st = s->sst[SS_HAS_INSTALLS];
+	sqlite3_bind_int64(st, 1, host_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		has_installs = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+
+	st = s->sst[SS_DEL_CODES];
+	sqlite3_bind_int64(st, 1, host_id);
+	if ((err = store_run(s, st, "cannot update a host's summary")) != NULL)
+		goto done;
+	if (nev == 0 && !has_installs) {
+		st = s->sst[SS_DEL];
+		sqlite3_bind_int64(st, 1, host_id);
+		err = store_run(s, st, "cannot update a host's summary");
+		goto done;
+	}
+	hr = analyse_host(events, nev, NULL, 0);
+	events = NULL;
+	nev = 0;
+
+	st = s->sst[SS_PUT];
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_text(st, 2, au_verdict_name(hr->verdict), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)hr->events_count);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)hr->attempts);
+	if (hr->events_count > 0) {
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)hr->first_seen);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)hr->last_seen);
+	} else {
+		sqlite3_bind_null(st, 5);
+		sqlite3_bind_null(st, 6);
+	}
+	store_bind_time(st, 7, hr->last_success);
+	if (hr->latest != NULL)
+		sqlite3_bind_int64(st, 8, hr->latest->id);
+	else
+		sqlite3_bind_null(st, 8);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)hr->streak_count);
+	if (hr->streak_count > 0)
+		sqlite3_bind_int64(st, 10, (sqlite3_int64)hr->streak_since);
+	else
+		sqlite3_bind_null(st, 10);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)hr->condition_count);
+	if (hr->condition_count > 0)
+		sqlite3_bind_int64(st, 12, (sqlite3_int64)hr->condition_since);
+	else
+		sqlite3_bind_null(st, 12);
+	if ((err = store_run(s, st, "cannot update a host's summary")) != NULL)
+		goto done;
+
+	/*
+	 * Codes come in order of first appearance, so one walk over the
+	 * sorted events meets each code's first event in turn: its own
+	 * result_code and detail are stored, for the catalog lookup on reading.
+	 */
+	st = s->sst[SS_PUT_CODE];
+	for (size_t i = 0; i < hr->nevents && next < hr->ncodes; i++) {
+		const struct au_event *ev = hr->events[i];
+		const struct au_code_count *cc = &hr->codes[next];
+
+		if (ev->result_code == NULL || !store_code_is(cc->code, ev))
+			continue;
+		sqlite3_bind_int64(st, 1, host_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)next);
+		sqlite3_bind_text(st, 3, ev->result_code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, ev->detail, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, au_category_name(cc->category), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)cc->count);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)cc->first);
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)cc->last);
+		if ((err = store_run(s, st, "cannot update a host's summary")) != NULL)
+			goto done;
+		next++;
+	}
+	if (next != hr->ncodes)
+		err = au_error_new(AU_ERR_INTERNAL, s->path, "host %s: %zu of %zu"
+		    " codes found again", name, next, hr->ncodes);
+done:
+	for (size_t i = 0; i < nev; i++)
+		au_event_free(events[i]);
+	free(events);
+	analyse_host_free(hr);
+	free(name);
+	return err;
+}
+
+static int
+store_id_cmp(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* Brings host_status up to date for the hosts the open file touched. */
+static struct au_error *
+store_status_touched(struct au_store *s)
+{
+	struct au_error *err = NULL;
+	size_t n = 0;
+
+	if (s->ntouched > 1)
+		qsort(s->touched, s->ntouched, sizeof(*s->touched), store_id_cmp);
+	for (size_t i = 0; i < s->ntouched && err == NULL; i++) {
+		if (n > 0 && s->touched[i] == s->touched[n - 1])
+			continue;
+		s->touched[n++] = s->touched[i];
+		err = store_status_host(s, s->touched[i]);
+	}
+	s->ntouched = 0;
+	return err;
+}
+
+/* Builds host_status for every host (the migration to schema 2). */
+static struct au_error *
+store_status_all(struct au_store *s)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if ((err = store_prepare(s, "SELECT id FROM hosts ORDER BY id",
+	    &st)) != NULL)
+		goto done;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			ids = xreallocarray(ids, cap, sizeof(*ids));
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_error(s, "cannot read the hosts");
+		goto done;
+	}
+	for (size_t i = 0; i < n && err == NULL; i++)
+		err = store_status_host(s, ids[i]);
+done:
+	sqlite3_finalize(st);
+	free(ids);
+	return err;
 }
 
 struct au_error *
@@ -1343,6 +1743,241 @@ done:
 	sqlite3_finalize(st);
 	store_free_hosts(hosts, nhosts);
 	store_read_end(s, began);
+	return err;
+}
+
+/* With `since`, summaries do not apply: each host is analysed from its events. */
+struct store_summary_walk {
+	store_summary_fn fn;
+	void *arg;
+};
+
+static struct au_error *
+store_summary_from_events(void *arg, struct au_event **events, size_t nevents,
+    struct au_install **installs, size_t ninstalls)
+{
+	struct store_summary_walk *w = arg;
+	struct au_host_report *hr;
+
+	hr = analyse_host(events, nevents, installs, ninstalls);
+	analyse_host_drop_events(hr);
+	return w->fn(w->arg, hr);
+}
+
+/* The statements store_each_summary runs per host. */
+enum {
+	SR_STATUS,
+	SR_LATEST,
+	SR_CODES,
+	SR_INSTALLS,
+	SR_COUNT
+};
+
+static const char *const store_summary_sql[SR_COUNT] = {
+	[SR_STATUS] = "SELECT events, attempts, first_seen, last_seen,"
+	    " last_success, latest_event, streak_count, streak_since,"
+	    " condition_count, condition_since"
+	    " FROM host_status WHERE host_id = ?1",
+	[SR_LATEST] = "SELECT e.id, e.time, e.record_id, e.event_id,"
+	    " e.qualifiers, e.level, e.provider, e.channel, e.message,"
+	    " e.recovered, e.result_code, e.detail, e.category,"
+	    " (SELECT f.path FROM event_files ef JOIN files f"
+	    " ON f.id = ef.file_id WHERE ef.event_id = e.id"
+	    " ORDER BY ef.file_id LIMIT 1)"
+	    " FROM events e WHERE e.id = ?1",
+	[SR_CODES] = "SELECT result_code, detail, category, count, first, last"
+	    " FROM host_codes WHERE host_id = ?1 ORDER BY position",
+	[SR_INSTALLS] = STORE_INSTALL_COLUMNS,
+};
+
+static uint64_t
+store_col_u64(sqlite3_stmt *st, int col)
+{
+	return (uint64_t)sqlite3_column_int64(st, col);   /* NULL reads 0 */
+}
+
+/* One host's report from host_status, host_codes, its latest event and installs. */
+static struct au_error *
+store_summary_host(struct au_store *s, sqlite3_stmt **sr,
+    const struct store_host_row *h, struct au_host_report **out)
+{
+	struct au_error *err = NULL;
+	struct au_host_report *hr = NULL;
+	struct au_event **events = NULL;
+	struct au_install **installs = NULL;
+	struct au_code_count *codes = NULL;
+	size_t nev = 0, nin = 0, ncodes = 0, cap = 0;
+	sqlite3_stmt *st = sr[SR_STATUS];
+	int64_t latest = 0;
+	int rc;
+
+	*out = NULL;
+	sqlite3_bind_int64(st, 1, h->id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {   /* a host with neither events nor installs */
+		sqlite3_reset(st);
+		goto done;
+	}
+	if (rc != SQLITE_ROW) {
+		err = store_error(s, "cannot read a host's summary");
+		sqlite3_reset(st);
+		goto done;
+	}
+	hr = xcalloc(1, sizeof(*hr));
+	hr->events_count = store_col_u64(st, 0);
+	hr->attempts = store_col_u64(st, 1);
+	hr->first_seen = store_col_u64(st, 2);
+	hr->last_seen = store_col_u64(st, 3);
+	hr->last_success = store_col_u64(st, 4);
+	latest = sqlite3_column_int64(st, 5);
+	hr->streak_count = store_col_u64(st, 6);
+	hr->streak_since = store_col_u64(st, 7);
+	hr->condition_count = store_col_u64(st, 8);
+	hr->condition_since = store_col_u64(st, 9);
+	sqlite3_reset(st);
+
+	if (latest != 0) {
+		st = sr[SR_LATEST];
+		sqlite3_bind_int64(st, 1, latest);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			events = xcalloc(1, sizeof(*events));
+			events[nev++] = store_row_event(st, h->name);
+		}
+		sqlite3_reset(st);
+		if (nev == 0) {
+			err = store_error(s, "cannot read a host's latest event");
+			goto done;
+		}
+	}
+	st = sr[SR_INSTALLS];
+	sqlite3_bind_int64(st, 1, h->id);
+	sqlite3_bind_int64(st, 2, 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nin == cap) {
+			cap = cap ? cap * 2 : 8;
+			installs = xreallocarray(installs, cap, sizeof(*installs));
+		}
+		installs[nin++] = store_row_install(st, h->name);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		err = store_error(s, "cannot read installer events");
+		goto done;
+	}
+	st = sr[SR_CODES];
+	sqlite3_bind_int64(st, 1, h->id);
+	cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		const char *detail = (const char *)sqlite3_column_text(st, 1);
+		struct au_code_count *cc;
+
+		if (ncodes == cap) {
+			cap = cap ? cap * 2 : 4;
+			codes = xreallocarray(codes, cap, sizeof(*codes));
+		}
+		cc = &codes[ncodes++];
+		memset(cc, 0, sizeof(*cc));
+		cc->code = detail != NULL ? xasprintf("%s-%s", code ? code : "",
+		    detail) : xstrdup(code ? code : "");
+		/* Looked up now, as store_row_event does: this binary's catalog. */
+		if (detail != NULL)
+			cc->entry = classify_lookup(cc->code);
+		if (cc->entry == NULL && code != NULL)
+			cc->entry = classify_lookup(code);
+		cc->category = store_category_parse((const char *)
+		    sqlite3_column_text(st, 2));
+		cc->count = store_col_u64(st, 3);
+		cc->first = store_col_u64(st, 4);
+		cc->last = store_col_u64(st, 5);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		err = store_error(s, "cannot read a host's codes");
+		goto done;
+	}
+
+	/*
+	 * The rest is what analyse_host derives from the latest event and
+	 * the installs alone (verdict, latest, the version timeline).
+	 */
+	{
+		struct au_host_report *base = analyse_host(events, nev,
+		    installs, nin);
+
+		events = NULL;
+		installs = NULL;
+		nev = nin = 0;
+		hr->verdict = base->verdict;
+		hr->latest = base->latest;
+		hr->events = base->events;
+		hr->nevents = base->nevents;
+		hr->installs = base->installs;
+		hr->ninstalls = base->ninstalls;
+		base->events = NULL;
+		base->nevents = 0;
+		base->installs = NULL;
+		base->ninstalls = 0;
+		analyse_host_free(base);
+	}
+	hr->host = xstrdup(h->name);
+	hr->codes = codes;
+	hr->ncodes = ncodes;
+	codes = NULL;
+	ncodes = 0;
+	/* Catalog-dependent counts, from this binary's catalog. */
+	analyse_host_count_codes(hr);
+	*out = hr;
+	hr = NULL;
+done:
+	for (size_t i = 0; i < nev; i++)
+		au_event_free(events[i]);
+	free(events);
+	for (size_t i = 0; i < nin; i++)
+		au_install_free(installs[i]);
+	free(installs);
+	for (size_t i = 0; i < ncodes; i++)
+		free(codes[i].code);
+	free(codes);
+	analyse_host_free(hr);
+	return err;
+}
+
+struct au_error *
+store_each_summary(struct au_store *store, const struct au_query *q,
+    store_summary_fn fn, void *arg)
+{
+	struct au_error *err = NULL;
+	struct store_host_row *hosts = NULL;
+	struct au_host_report *hr;
+	sqlite3_stmt *sr[SR_COUNT] = { NULL };
+	size_t nhosts = 0;
+	int began = 0;
+
+	if (q != NULL && q->since != 0) {
+		struct store_summary_walk w = { fn, arg };
+
+		return store_each_host(store, q, store_summary_from_events, &w);
+	}
+	if ((err = store_read_begin(store, &began)) != NULL)
+		goto done;
+	if ((err = store_query_hosts(store, q, &hosts, &nhosts)) != NULL)
+		goto done;
+	for (int i = 0; i < SR_COUNT; i++)
+		if ((err = store_prepare(store, store_summary_sql[i],
+		    &sr[i])) != NULL)
+			goto done;
+	for (size_t h = 0; h < nhosts; h++) {
+		if ((err = store_summary_host(store, sr, &hosts[h], &hr)) != NULL)
+			goto done;
+		if (hr != NULL && (err = fn(arg, hr)) != NULL)
+			goto done;
+	}
+done:
+	for (int i = 0; i < SR_COUNT; i++)
+		sqlite3_finalize(sr[i]);
+	store_free_hosts(hosts, nhosts);
+	store_read_end(store, began);
 	return err;
 }
 

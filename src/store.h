@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyse.h"
 #include "error.h"
 #include "event.h"
 
@@ -26,6 +27,12 @@ struct au_store;
 struct au_error *store_open(const char *path, int create, struct au_store **out);
 void store_close(struct au_store *store);
 const char *store_path(const struct au_store *store);   /* ":memory:" for scan */
+/*
+ * The SQL of the migration that brings a database to schema `version`
+ * (1 is the first), or NULL: for tests that build an older database.
+ */
+const char *store_migration_sql(int version);
+int store_schema_version(void);   /* the schema this aadc-upgrade writes */
 
 /*
  * One transaction per input file: begin, add, then commit or rollback.
@@ -34,7 +41,10 @@ const char *store_path(const struct au_store *store);   /* ":memory:" for scan *
  * when it fails. The file row's events_new/events_known are the store's
  * own count of the is_new results between begin and commit; the other
  * counts, flags, errors, size and sha256 are taken from st at commit
- * (begin records path, size and sha256 as known then).
+ * (begin records path, size and sha256 as known then). Commit also
+ * recomputes, in the same transaction, the summary of every host the
+ * file added to (from all of that host's events: one host's events are
+ * in memory at a time), so summaries never lag the events.
  */
 struct au_error *store_file_begin(struct au_store *store,
     const struct au_file_stats *st, int64_t *file_id);
@@ -80,6 +90,20 @@ typedef struct au_error *(*store_host_fn)(void *arg, struct au_event **events,
     size_t nevents, struct au_install **installs, size_t ninstalls);
 struct au_error *store_each_host(struct au_store *store,
     const struct au_query *q, store_host_fn fn, void *arg);
+
+/*
+ * Calls fn once per host q covers (in order of lower-case name) with a
+ * report equal to analyse_host's on all its events after
+ * analyse_host_drop_events: every count, streak, condition and code, the
+ * latest event (with its source_file) and the installs, read from the
+ * summary each import keeps (schema 2: host_status, host_codes), so
+ * without reading the host's events. With q->since the summaries do not
+ * apply and each host is analysed from its events instead. fn owns the
+ * report from then on; its error stops the walk and is returned.
+ */
+typedef struct au_error *(*store_summary_fn)(void *arg, struct au_host_report *hr);
+struct au_error *store_each_summary(struct au_store *store,
+    const struct au_query *q, store_summary_fn fn, void *arg);
 
 /*
  * Streams events (or installs) one at a time, in order of host name (lower

@@ -2,7 +2,7 @@
 # bad-input.sh: missing, empty, non-EVTX, truncated and damaged files, and hostile event text.
 . "${srcdir:-$(dirname "$0")/..}/tests/setup.sh"
 
-good="$FIXTURES/upgraded-after-aborts.evtx"
+good="$FIXTURES/upgrade-after-aborts.evtx"
 [ -f "$good" ] && pass || fail "fixture $good missing"
 
 # A path that does not exist: one line naming it, nothing to report.
@@ -28,7 +28,7 @@ check_status "all bad + good" 3 "$AU" scan "$tmp/empty.evtx" "$tmp/text.evtx" "$
 [ "$(wc -l < "$tmp/err")" -eq 3 ] && pass || fail "all bad + good: expected 3 stderr lines"
 
 # Truncated inside the second chunk: the events of the first chunk are still reported.
-head -c 100000 "$FIXTURES/blocked-staging-mode.evtx" > "$tmp/truncated.evtx"
+head -c 150000 "$FIXTURES/filtered-export-direct.evtx" > "$tmp/truncated.evtx"
 check_status "truncated" 3 "$AU" scan --format json "$tmp/truncated.evtx"
 contains "truncated names the file" "$tmp/err" "aadc-upgrade: $tmp/truncated.evtx: "
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["hosts"] and d["hosts"][0]["events_count"]>0 else 1)' "$tmp/out" && pass || fail "truncated: no events reported from the readable part"

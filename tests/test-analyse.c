@@ -235,6 +235,12 @@ test_codes(void)
 	    "historical %d, unknown %d", hr->historical_codes, hr->unknown_codes);
 	CHECK(hr->ncodes == 4 && hr->codes[0].entry == hist &&
 	    hr->codes[1].entry == NULL, "catalog entries of the counted codes");
+	/* The same counts from the codes alone (a report rebuilt from a summary). */
+	hr->unknown_codes = hr->historical_codes = -1;
+	analyse_host_count_codes(hr);
+	CHECK(hr->historical_codes == 1 && hr->unknown_codes == 2,
+	    "counted from codes: historical %d, unknown %d", hr->historical_codes,
+	    hr->unknown_codes);
 	analyse_host_free(hr);
 }
 

@@ -1,4 +1,4 @@
-/* test-render.c: unit tests of the report writers on hand-built reports. */
+/* test-render.c: unit tests of the report, fleet and export writers on hand-built reports. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -878,11 +878,377 @@ done:
 	analyse_report_free(&rep);
 }
 
+/* The files section names each problem once; a dirty log is a note, not a problem. */
+static void
+test_files_problems(void)
+{
+	struct au_report rep;
+	char *out;
+
+	analyse_report_init(&rep, 0);
+	rep.nfiles = 2;
+	rep.files = xcalloc(2, sizeof(*rep.files));
+	rep.files[0].path = xstrdup("dirty-corrupt.evtx");
+	rep.files[0].records = 7;
+	rep.files[0].dirty = 1;
+	rep.files[0].file_corrupted = 1;
+	au_file_stats_add_error(&rep.files[0], "damaged: chunk 1 (checksum mismatch)");
+	rep.files[1].path = xstrdup("dirty-only.evtx");
+	rep.files[1].records = 3;
+	rep.files[1].dirty = 1;
+
+	out = render(TEXT, &rep);
+	CONTAINS(out, "  dirty-corrupt.evtx: 7 records read, 0 upgrade events, 0 recovered,"
+	    " 0 corrupt; problems: damaged: chunk 1 (checksum mismatch);"
+	    " note: log not closed cleanly (dirty)\n");
+	CONTAINS(out, "  dirty-only.evtx: 3 records read, 0 upgrade events, 0 recovered,"
+	    " 0 corrupt; problems: none; note: log not closed cleanly (dirty)\n");
+	LACKS(out, "flagged as corrupted");
+	CHECK(count_of(out, "damaged") == 1);
+	free(out);
+
+	out = render(MARKDOWN, &rep);
+	CONTAINS(out, "| dirty-corrupt.evtx | 7 | 0 | 0 | 0 | damaged: chunk 1 (checksum"
+	    " mismatch); note: log not closed cleanly (dirty) |\n");
+	CONTAINS(out, "| dirty-only.evtx | 3 | 0 | 0 | 0 | none; note: log not closed"
+	    " cleanly (dirty) |\n");
+	LACKS(out, "flagged as corrupted");
+	CHECK(count_of(out, "damaged") == 1);
+	free(out);
+	analyse_report_free(&rep);
+}
+
+/* Runs a fleet writer into memory, like render(). */
+static char *
+render_fleet(enum which w, const struct au_report *rep, const struct au_fleet *f,
+    const struct au_fleet_opts *fopts)
+{
+	struct au_render_opts opts = { w == TEXT_COLOR };
+	struct au_error *err = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (out == NULL) {
+		perror("open_memstream");
+		exit(2);
+	}
+	switch (w) {
+	case TEXT:
+	case TEXT_COLOR:
+		err = render_fleet_text(out, rep, f, fopts, &opts);
+		break;
+	case MARKDOWN:
+		err = render_fleet_markdown(out, rep, f, fopts);
+		break;
+	case JSON:
+		err = render_fleet_json(out, rep, f, fopts);
+		break;
+	}
+	CHECK(err == NULL);
+	au_error_free(err);
+	fclose(out);
+	CHECK(strlen(buf) == len);
+	return buf;
+}
+
+static const char *const fleet_keys[] = { "now", "retry_days", "stale_days",
+	"servers", "verdicts", "hosts", "blocked", "retrying", "stale",
+	"never_succeeded", "codes" };
+static const char *const fleet_host_keys[] = { "host", "verdict", "since", "days",
+	"results", "attempts", "events_count", "first_seen", "last_seen",
+	"last_success", "latest_result", "latest_category" };
+static const char *const fleet_entry_keys[] = { "host", "verdict", "since",
+	"days", "count", "latest_result" };
+static const char *const fleet_code_keys[] = { "code", "category", "known",
+	"historical", "description", "remediation", "count", "hosts", "current" };
+
+static void
+test_fleet(void)
+{
+	struct au_report rep, empty;
+	struct au_fleet f, fe;
+	struct au_fleet_opts o;
+	json_t *root, *a, *h;
+	char *out, *line, *nl;
+	const char *lists[] = { "blocked", "retrying", "stale", "never_succeeded" };
+	size_t i, j;
+	int table = 0;
+
+	/* 2016-06-01T08:00 to 2021-01-01T00:00: 1674 whole days (2020 is a leap year). */
+	build_report(&rep, ft(2021, 1, 1, 0, 0, 0));
+	analyse_fleet_opts_default(&o);
+	o.retry_days = o.stale_days = 7;
+	analyse_fleet(&rep, &o, &f);
+
+	out = render_fleet(TEXT, &rep, &f, &o);
+	STARTS(out, "Automatic upgrade, fleet: 6 servers: 1 failed, 1 blocked,"
+	    " 1 unknown, 1 retrying, 1 no-result, 1 upgraded\n"
+	    "As of 2021-01-01T00:00:00.0000000Z (ages are measured up to this time).\n");
+	CONTAINS(out, "\nServers, worst first:\n  AADC05.contoso.local  FAILED     since"
+	    " 2020-07-01 (1 attempt): UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed\n");
+	CONTAINS(out, "  AADC04.contoso.local  NO-RESULT  1 event, none with a result code;"
+	    " last 2019-01-01\n");
+	CONTAINS(out, "  AADC02.contoso.local  UPGRADED   on 2016-06-27 (2 attempts): Success\n");
+	CONTAINS(out, "\nBlocked (UpgradeNotSupported, UpgradeFailed), failed first, then"
+	    " longest first:\n  AADC01.contoso.local  blocked   since 2016-06-01, 1674 days:"
+	    " 28 results, retried 27 times; latest UpgradeNotSupportedNonLocalDbInstall\n");
+	CONTAINS(out, "\nRetrying (UpgradeAborted) for more than 7 days, longest first:\n"
+	    "  AADC03.contoso.local  retrying  since 2017-03-02, 1401 days: 2 results,"
+	    " retried 1 time; latest UpgradeAbortedSomethingNew\n");
+	CONTAINS(out, "\nNo upgrade event for more than 7 days (stale):\n"
+	    "  AADC02.contoso.local  upgraded  last event 2016-06-27, 1648 days ago\n");
+	CONTAINS(out, "\nNever seen to succeed:\n  AADC01.contoso.local  blocked   first"
+	    " event 2016-05-30, 30 attempts\n");
+	CONTAINS(out, "\n  28 x UpgradeNotSupportedNonLocalDbInstall (UpgradeNotSupported) on"
+	    " 1 server, the latest result on 1\n      Microsoft's documented description:"
+	    " \"You aren't using a SQL Server Express LocalDB database.\"\n");
+	CONTAINS(out, "  1 x UpgradeNotSupportedStagingModeEnabled (UpgradeNotSupported) on 1"
+	    " server, the latest result on 0 [historical]\n");
+	CONTAINS(out, "  1 x UpgradeAbortedSomethingNew (UpgradeAborted) on 1 server, the"
+	    " latest result on 1 [unknown]\n      not documented by Microsoft (the code"
+	    " is in none of the article's lists)\n");
+	/* the hostile host: escaped, on one line, padded like the others */
+	CONTAINS(out, "\n  EVIL\\x1b[31m\\nHOST|x  UNKNOWN    since 2018-11-21 (1 attempt):"
+	    " PreUpgradeFailure\n");
+	CHECK(strchr(out, '\x1b') == NULL);
+	CHECK(f.nstale == 6 && f.nnever == 5 && f.nblocked == 1 && f.nretrying == 1);
+	free(out);
+
+	out = render_fleet(TEXT_COLOR, &rep, &f, &o);
+	CONTAINS(out, "AADC01.contoso.local  \033[1;31mBLOCKED  \033[0m");
+	free(out);
+
+	out = render_fleet(MARKDOWN, &rep, &f, &o);
+	STARTS(out, "# Automatic upgrade: fleet\n\n6 servers: 1 failed,");
+	CONTAINS(out, "\n## Servers, worst first\n\n| Server | Verdict |");
+	CONTAINS(out, "| AADC01.contoso.local | blocked | 2016-06-01 | 1674 | 28 | 27 |"
+	    " UpgradeNotSupportedNonLocalDbInstall |\n");
+	CONTAINS(out, "| AADC02.contoso.local | upgraded | 2016-06-27 | 1648 |\n");
+	CONTAINS(out, "| UpgradeNotSupportedNonLocalDbInstall | UpgradeNotSupported | 28 | 1 |"
+	    " 1 |  | \"You aren't using a SQL Server Express LocalDB database.\" |\n");
+	CONTAINS(out, "| UpgradeAbortedSomethingNew | UpgradeAborted | 1 | 1 | 1 | unknown |"
+	    " not documented by Microsoft |\n");
+	CONTAINS(out, "| EVIL\\x1b\\[31m\\nHOST\\|x | unknown |");
+	CHECK(strchr(out, '\x1b') == NULL);
+	/* every table row has as many cell separators as its header */
+	for (line = out; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		if (line[0] != '|') {
+			table = 0;
+			continue;
+		}
+		if (table == 0)
+			table = (int)bare_pipes(line, (size_t)(nl - line));
+		else if (!CHECK(bare_pipes(line, (size_t)(nl - line)) == (size_t)table))
+			printf("  row: %.*s\n", (int)(nl - line), line);
+	}
+	free(out);
+
+	out = render_fleet(JSON, &rep, &f, &o);
+	root = json_loads(out, 0, NULL);
+	if (!CHECK(root != NULL))
+		goto done;
+	CHECK(keys_are(root, fleet_keys, NKEYS(fleet_keys)));
+	STREQ(json_string_value(json_object_get(root, "now")), "2021-01-01T00:00:00.0000000Z");
+	CHECK(json_integer_value(json_object_get(root, "stale_days")) == 7);
+	CHECK(json_integer_value(json_object_get(root, "servers")) == 6);
+	CHECK(json_integer_value(json_object_get(json_object_get(root, "verdicts"),
+	    "no-result")) == 1);
+	a = json_object_get(root, "hosts");
+	CHECK(json_array_size(a) == 6);
+	json_array_foreach(a, i, h)
+		CHECK(keys_are(h, fleet_host_keys, NKEYS(fleet_host_keys)));
+	STREQ(json_string_value(json_object_get(json_array_get(a, 2), "host")), HOSTILE_HOST);
+	h = json_array_get(a, 0);
+	STREQ(json_string_value(json_object_get(h, "latest_result")),
+	    "UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed");
+	STREQ(json_string_value(json_object_get(h, "latest_category")), "UpgradeFailed");
+	h = json_array_get(a, 4);     /* no result */
+	CHECK(json_is_null(json_object_get(h, "since")) &&
+	    json_is_null(json_object_get(h, "days")) &&
+	    json_is_null(json_object_get(h, "latest_result")) &&
+	    json_is_null(json_object_get(h, "latest_category")) &&
+	    json_integer_value(json_object_get(h, "results")) == 0);
+	for (j = 0; j < NKEYS(lists); j++)
+		json_array_foreach(json_object_get(root, lists[j]), i, h)
+			CHECK(keys_are(h, fleet_entry_keys, NKEYS(fleet_entry_keys)));
+	h = json_array_get(json_object_get(root, "blocked"), 0);
+	STREQ(json_string_value(json_object_get(h, "since")), "2016-06-01T08:00:00.0000000Z");
+	CHECK(json_integer_value(json_object_get(h, "days")) == 1674 &&
+	    json_integer_value(json_object_get(h, "count")) == 28);
+	CHECK(json_array_size(json_object_get(root, "stale")) == 6);
+	json_array_foreach(json_object_get(root, "codes"), i, h)
+		CHECK(keys_are(h, fleet_code_keys, NKEYS(fleet_code_keys)));
+	h = json_array_get(json_object_get(root, "codes"), 0);
+	STREQ(json_string_value(json_object_get(h, "code")), "UpgradeNotSupportedNonLocalDbInstall");
+	CHECK(json_integer_value(json_object_get(h, "count")) == 28 &&
+	    json_is_true(json_object_get(h, "known")));
+	json_decref(root);
+done:
+	free(out);
+
+	/* an empty history */
+	analyse_report_init(&empty, ft(2021, 1, 1, 0, 0, 0));
+	analyse_fleet(&empty, &o, &fe);
+	out = render_fleet(TEXT, &empty, &fe, &o);
+	STREQ(out, "Automatic upgrade, fleet: 0 servers: no automatic-upgrade events found\n"
+	    "As of 2021-01-01T00:00:00.0000000Z (ages are measured up to this time).\n");
+	free(out);
+	out = render_fleet(JSON, &empty, &fe, &o);
+	root = json_loads(out, 0, NULL);
+	CHECK(root != NULL && keys_are(root, fleet_keys, NKEYS(fleet_keys)) &&
+	    json_array_size(json_object_get(root, "hosts")) == 0 &&
+	    json_array_size(json_object_get(root, "codes")) == 0);
+	json_decref(root);
+	free(out);
+	analyse_fleet_free(&fe);
+	analyse_report_free(&empty);
+
+	analyse_fleet_free(&f);
+	analyse_report_free(&rep);
+}
+
+/* Writes one event with `fn` into memory. */
+static char *
+render_one(int csv, const struct au_event *ev, int flags)
+{
+	struct au_error *err;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (out == NULL) {
+		perror("open_memstream");
+		exit(2);
+	}
+	err = csv ? render_event_csv(out, ev, flags) : render_event_ndjson(out, ev);
+	CHECK(err == NULL);
+	au_error_free(err);
+	fclose(out);
+	return buf;
+}
+
+static void
+test_ndjson(void)
+{
+	static const char *const keys[] = { "time", "host", "record_id", "event_id",
+		"level", "provider", "result_code", "detail", "category", "known",
+		"historical", "description", "remediation", "message", "source_file",
+		"@timestamp" };
+	struct au_event *ev;
+	json_t *o;
+	char *out;
+
+	ev = mkevent(HOSTILE_HOST, 131114637001234567ULL, 42, "line 1\r\nline\x1b 2 \xff",
+	    "UpgradeNotSupportedNonLocalDbInstall", NULL, AU_CAT_NOT_SUPPORTED,
+	    &code_nonlocaldb);
+	ev->source_file = xstrdup("logs/a b.evtx");
+	out = render_one(0, ev, 0);
+	/* one line, whatever the data holds */
+	CHECK(count_of(out, "\n") == 1 && out[strlen(out) - 1] == '\n');
+	CHECK(strchr(out, '\r') == NULL && strchr(out, '\x1b') == NULL);
+	o = json_loads(out, 0, NULL);
+	if (CHECK(o != NULL)) {
+		CHECK(keys_are(o, keys, NKEYS(keys)));
+		STREQ(json_string_value(json_object_get(o, "@timestamp")),
+		    "2016-06-27T01:15:00.1234567Z");
+		STREQ(json_string_value(json_object_get(o, "time")),
+		    "2016-06-27T01:15:00.1234567Z");
+		STREQ(json_string_value(json_object_get(o, "host")), HOSTILE_HOST);
+		STREQ(json_string_value(json_object_get(o, "message")),
+		    "line 1\r\nline\x1b 2 \xef\xbf\xbd");
+		STREQ(json_string_value(json_object_get(o, "source_file")), "logs/a b.evtx");
+		STREQ(json_string_value(json_object_get(o, "description")),
+		    "You aren't using a SQL Server Express LocalDB database.");
+		CHECK(json_integer_value(json_object_get(o, "record_id")) == 42);
+	}
+	json_decref(o);
+	free(out);
+	free(ev->source_file);
+	ev->source_file = NULL;
+	out = render_one(0, ev, 0);
+	CONTAINS(out, ",\"source_file\":null,\"@timestamp\":\"2016-06-27T01:15:00.1234567Z\"}\n");
+	free(out);
+	au_event_free(ev);
+}
+
+static void
+test_csv(void)
+{
+	struct au_event *ev;
+	char *buf = NULL, *out;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	if (f == NULL) {
+		perror("open_memstream");
+		exit(2);
+	}
+	CHECK(render_csv_header(f) == NULL);
+	fclose(f);
+	STREQ(buf, "time,host,record_id,event_id,level,provider,result_code,detail,"
+	    "category,known,historical,description,remediation,message,source_file\r\n");
+	free(buf);
+
+	/* comma, quote, CR LF: quoted, quotes doubled, nothing else changed */
+	ev = mkevent("AADC01", ft(2025, 2, 28, 5, 0, 0), UINT64_MAX - 1,
+	    "=HYPERLINK(\"x\",\"a, b\")\r\nline 2\xff", "UpgradeAbortedSyncExeInUse",
+	    NULL, AU_CAT_ABORTED, &code_syncexe);
+	out = render_one(1, ev, 0);
+	STREQ(out, "2025-02-28T05:00:00.0000000Z,AADC01,18446744073709551614,300,4,"
+	    "Azure AD Connect Upgrade,UpgradeAbortedSyncExeInUse,,UpgradeAborted,true,"
+	    "false,The synchronization service manager UI is open on the server.,"
+	    "Close the Synchronization Service Manager.,"
+	    "\"=HYPERLINK(\"\"x\"\",\"\"a, b\"\")\r\nline 2\xef\xbf\xbd\",\r\n");
+	free(out);
+	/* the formula guard, only when asked, inside the quotes */
+	out = render_one(1, ev, RENDER_CSV_FORMULAS);
+	CONTAINS(out, ",\"'=HYPERLINK(\"\"x\"\",");
+	free(out);
+	free(ev->message);
+	ev->message = xstrdup("-2+3");
+	free(ev->host);
+	ev->host = xstrdup("@evil");
+	ev->source_file = xstrdup("+x.evtx");
+	out = render_one(1, ev, RENDER_CSV_FORMULAS);
+	CONTAINS(out, ",'@evil,");
+	CONTAINS(out, ",'-2+3,'+x.evtx\r\n");
+	free(out);
+	out = render_one(1, ev, 0);
+	CONTAINS(out, ",@evil,");
+	CONTAINS(out, ",-2+3,+x.evtx\r\n");
+	free(out);
+
+	/* a line break alone is enough to quote */
+	free(ev->message);
+	ev->message = xstrdup("a\nb");
+	out = render_one(1, ev, 0);
+	CONTAINS(out, ",\"a\nb\",+x.evtx\r\n");
+	free(out);
+	free(ev->message);
+	ev->message = xstrdup("a\rb");
+	out = render_one(1, ev, 0);
+	CONTAINS(out, ",\"a\rb\",+x.evtx\r\n");
+	free(out);
+	au_event_free(ev);
+
+	/* no result: empty fields and false */
+	ev = mkevent("h", 0, 1, "", NULL, NULL, AU_CAT_NONE, NULL);
+	out = render_one(1, ev, RENDER_CSV_FORMULAS);
+	STREQ(out, "1601-01-01T00:00:00.0000000Z,h,1,300,4,Azure AD Connect Upgrade,"
+	    ",,,false,false,,,,\r\n");
+	free(out);
+	au_event_free(ev);
+}
+
 /* A full disk must come back as an AU_ERR_IO error, not be ignored. */
 static void
 test_write_error(void)
 {
 	struct au_report rep;
+	struct au_fleet fleet;
+	struct au_fleet_opts o;
 	struct au_error *err;
 	FILE *f;
 
@@ -904,6 +1270,36 @@ test_write_error(void)
 	CHECK(err != NULL && err->kind == AU_ERR_IO);
 	au_error_free(err);
 	clearerr(f);
+
+	analyse_fleet(&rep, NULL, &fleet);
+	analyse_fleet_opts_default(&o);
+	err = render_fleet_text(f, &rep, &fleet, &o, NULL);
+	CHECK(err != NULL && err->kind == AU_ERR_IO);
+	au_error_free(err);
+	clearerr(f);
+	err = render_fleet_markdown(f, &rep, &fleet, &o);
+	CHECK(err != NULL && err->kind == AU_ERR_IO);
+	au_error_free(err);
+	clearerr(f);
+	err = render_fleet_json(f, &rep, &fleet, &o);
+	CHECK(err != NULL && err->kind == AU_ERR_IO);
+	au_error_free(err);
+	clearerr(f);
+	analyse_fleet_free(&fleet);
+
+	/* export writes event by event without flushing: unbuffered, it fails at once */
+	setvbuf(f, NULL, _IONBF, 0);
+	err = render_event_ndjson(f, rep.hosts[1]->events[0]);
+	CHECK(err != NULL && err->kind == AU_ERR_IO);
+	au_error_free(err);
+	clearerr(f);
+	err = render_csv_header(f);
+	CHECK(err != NULL && err->kind == AU_ERR_IO);
+	au_error_free(err);
+	clearerr(f);
+	err = render_event_csv(f, rep.hosts[1]->events[0], 0);
+	CHECK(err != NULL && err->kind == AU_ERR_IO);
+	au_error_free(err);
 	fclose(f);
 	analyse_report_free(&rep);
 }
@@ -943,6 +1339,10 @@ main(int argc, char **argv)
 	test_json();
 	test_empty();
 	test_with_catalog();
+	test_files_problems();
+	test_fleet();
+	test_ndjson();
+	test_csv();
 	test_write_error();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include "analyse.h"
 #include "classify.h"
 #include "event.h"
 #include "store.h"
@@ -898,6 +901,576 @@ done:
 	free(db);
 }
 
+/* --- host summaries (schema 2) against analyse_host on every event --------- */
+
+/* The reports a walk handed over, in walk order. */
+struct reports {
+	struct au_host_report **hr;
+	size_t n;
+};
+
+static struct au_error *
+collect_summary(void *arg, struct au_host_report *hr)
+{
+	struct reports *r = arg;
+
+	r->hr = xreallocarray(r->hr, r->n + 1, sizeof(*r->hr));
+	r->hr[r->n++] = hr;
+	return NULL;
+}
+
+static struct au_error *
+collect_full(void *arg, struct au_event **events, size_t nevents,
+    struct au_install **installs, size_t ninstalls)
+{
+	struct au_host_report *hr = analyse_host(events, nevents, installs, ninstalls);
+
+	analyse_host_drop_events(hr);
+	return collect_summary(arg, hr);
+}
+
+static void
+reports_free(struct reports *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		analyse_host_free(r->hr[i]);
+	free(r->hr);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Compares every field the fleet view uses; returns the number of differences. */
+static int
+compare_host(const char *when, const struct au_host_report *a,
+    const struct au_host_report *b)
+{
+	int bad = 0;
+
+#define SAME(field, fmt) do { if (a->field != b->field) { bad++; \
+	printf("  %s: %s: " #field " " fmt " (events) vs " fmt " (summary)\n", \
+	    when, a->host, a->field, b->field); } } while (0)
+	if (strcmp(a->host, b->host) != 0) {
+		printf("  %s: host %s vs %s\n", when, a->host, b->host);
+		return 1;
+	}
+	SAME(verdict, "%d");
+	SAME(attempts, "%" PRIu64);
+	SAME(events_count, "%" PRIu64);
+	SAME(first_seen, "%" PRIu64);
+	SAME(last_seen, "%" PRIu64);
+	SAME(last_success, "%" PRIu64);
+	SAME(streak_count, "%" PRIu64);
+	SAME(streak_since, "%" PRIu64);
+	SAME(condition_count, "%" PRIu64);
+	SAME(condition_since, "%" PRIu64);
+	SAME(unknown_codes, "%d");
+	SAME(historical_codes, "%d");
+	SAME(nevents, "%zu");
+	SAME(ninstalls, "%zu");
+	SAME(ncodes, "%zu");
+#undef SAME
+	if ((a->latest == NULL) != (b->latest == NULL)) {
+		printf("  %s: %s: latest present in one only\n", when, a->host);
+		bad++;
+	} else if (a->latest != NULL && (a->latest->id != b->latest->id ||
+	    a->latest->code != b->latest->code ||
+	    a->latest->category != b->latest->category ||
+	    !same_str(a->latest->message, b->latest->message) ||
+	    !same_str(a->latest->source_file, b->latest->source_file) ||
+	    !same_str(a->latest->detail, b->latest->detail))) {
+		printf("  %s: %s: latest event differs (%" PRId64 " vs %" PRId64 ")\n",
+		    when, a->host, a->latest->id, b->latest->id);
+		bad++;
+	}
+	for (size_t i = 0; i < a->ncodes && i < b->ncodes; i++) {
+		const struct au_code_count *x = &a->codes[i], *y = &b->codes[i];
+
+		if (strcmp(x->code, y->code) != 0 || x->entry != y->entry ||
+		    x->category != y->category || x->count != y->count ||
+		    x->first != y->first || x->last != y->last) {
+			printf("  %s: %s: code %zu: %s x%" PRIu64 " vs %s x%" PRIu64 "\n",
+			    when, a->host, i, x->code, x->count, y->code, y->count);
+			bad++;
+		}
+	}
+	for (size_t i = 0; i < a->ninstalls && i < b->ninstalls; i++)
+		if (a->installs[i]->time != b->installs[i]->time ||
+		    strcmp(a->installs[i]->version, b->installs[i]->version) != 0)
+			bad++;
+	return bad;
+}
+
+static int
+compare_fleets(const char *when, struct reports *full, struct reports *summ)
+{
+	struct au_report ra, rb;
+	struct au_fleet fa, fb;
+	int bad = 0;
+
+	analyse_report_init(&ra, ft(400000));
+	analyse_report_init(&rb, ft(400000));
+	for (size_t i = 0; i < full->n; i++)
+		analyse_report_add(&ra, full->hr[i]);
+	for (size_t i = 0; i < summ->n; i++)
+		analyse_report_add(&rb, summ->hr[i]);
+	analyse_report_sort(&ra);
+	analyse_report_sort(&rb);
+	for (size_t i = 0; i < ra.nhosts && i < rb.nhosts; i++)
+		bad += strcmp(ra.hosts[i]->host, rb.hosts[i]->host) != 0;
+	analyse_fleet(&ra, NULL, &fa);
+	analyse_fleet(&rb, NULL, &fb);
+	bad += fa.nhosts != fb.nhosts || fa.nblocked != fb.nblocked ||
+	    fa.nretrying != fb.nretrying || fa.nstale != fb.nstale ||
+	    fa.nnever != fb.nnever || fa.ncodes != fb.ncodes ||
+	    memcmp(fa.verdicts, fb.verdicts, sizeof(fa.verdicts)) != 0;
+	for (size_t i = 0; i < fa.ncodes && i < fb.ncodes; i++)
+		bad += strcmp(fa.codes[i].code, fb.codes[i].code) != 0 ||
+		    fa.codes[i].count != fb.codes[i].count ||
+		    fa.codes[i].hosts != fb.codes[i].hosts ||
+		    fa.codes[i].current != fb.codes[i].current ||
+		    fa.codes[i].entry != fb.codes[i].entry;
+	for (size_t i = 0; i < fa.nblocked && i < fb.nblocked; i++)
+		bad += fa.blocked[i].since != fb.blocked[i].since ||
+		    fa.blocked[i].count != fb.blocked[i].count;
+	for (size_t i = 0; i < fa.nnever && i < fb.nnever; i++)
+		bad += fa.never[i].since != fb.never[i].since ||
+		    fa.never[i].count != fb.never[i].count;
+	if (bad)
+		printf("  %s: fleet aggregates differ\n", when);
+	analyse_fleet_free(&fa);
+	analyse_fleet_free(&fb);
+	/* The reports own nothing here: the host reports belong to full and summ. */
+	free(ra.hosts);
+	free(rb.hosts);
+	return bad;
+}
+
+/*
+ * Walks the store both ways and compares. Returns the number of hosts
+ * compared; counts a failure for any difference.
+ */
+static size_t
+compare_paths(struct au_store *s, const char *when, const struct au_query *q)
+{
+	struct reports full = { NULL, 0 }, summ = { NULL, 0 };
+	struct au_error *err;
+	int bad = 0;
+	size_t n;
+
+	err = store_each_host(s, q, collect_full, &full);
+	CHECK(err == NULL, "%s: each_host: %s", when, err ? err->msg : "");
+	au_error_free(err);
+	err = store_each_summary(s, q, collect_summary, &summ);
+	CHECK(err == NULL, "%s: each_summary: %s", when, err ? err->msg : "");
+	au_error_free(err);
+	CHECK(full.n == summ.n, "%s: %zu hosts from events, %zu from summaries",
+	    when, full.n, summ.n);
+	for (size_t i = 0; i < full.n && i < summ.n; i++)
+		bad += compare_host(when, full.hr[i], summ.hr[i]);
+	bad += compare_fleets(when, &full, &summ);
+	CHECK(bad == 0, "%s: summaries equal analyse_host on every event"
+	    " (%d differences)", when, bad);
+	n = full.n;
+	reports_free(&full);
+	reports_free(&summ);
+	return n;
+}
+
+/* A small deterministic generator (the test must be repeatable). */
+static uint64_t rng_state = 88172645463325252ULL;
+
+static uint32_t
+rng(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return n ? (uint32_t)(rng_state % n) : 0;
+}
+
+/* One event of the test universe; made anew for each file that holds it. */
+struct gen_event {
+	int host;
+	uint64_t time, rec;
+	uint32_t event_id;
+	int code;
+	int recovered;
+};
+
+#define GEN_HOSTS 14
+static const char *gen_host_names[GEN_HOSTS] = {
+	"aadc01.contoso.local", "aadc02.contoso.local", "aadc03", "sync-eu",
+	"sync-us", "sync-ap", "legacy01", "legacy02", "staging01", "srv10",
+	"srv11", "srv12", "srv13", "quiet01",
+};
+static const char *gen_hist;   /* a historical catalog code */
+
+static struct au_event *
+gen_make(const struct gen_event *g)
+{
+	static const char *const codes[][2] = {
+		{ NULL, NULL },
+		{ "Success", NULL },
+		{ "UpgradeAbortedSyncExeInUse", NULL },
+		{ "UpgradeAbortedInsufficientDiskSpace", NULL },
+		{ "UpgradeNotSupportedNonLocalDbInstall", NULL },
+		{ "UpgradeFailedRollbackSuccess", "GetPasswordHashSyncStateFailed" },
+		{ "UpgradeFailedRollbackSuccess", "SomethingElse" },
+		{ "UpgradeAbortedSomethingNew", NULL },   /* unknown, known prefix */
+		{ "WeirdResult", NULL },                  /* unknown, no prefix */
+		{ NULL, NULL },                           /* the historical code */
+	};
+	char name[64];
+	const char *code = codes[g->code][0];
+	struct au_event *ev;
+
+	/* Any spelling of the host: the store merges them. */
+	snprintf(name, sizeof(name), "%s", gen_host_names[g->host]);
+	for (char *p = name; *p != '\0'; p++)
+		if (rng(3) == 0 && *p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (g->code == 9)
+		code = gen_hist;
+	ev = mkev(name, g->time, g->rec, code, codes[g->code][1]);
+	ev->event_id = g->event_id;
+	ev->recovered = g->recovered;
+	return ev;
+}
+
+static void
+test_summaries(const char *dir)
+{
+	char *db = xasprintf("%s/summaries.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	struct gen_event *u = NULL;
+	size_t nu = 0;
+	const struct au_code *cat;
+	size_t ncat;
+	int64_t fid;
+	char when[64];
+
+	cat = classify_catalog(&ncat);
+	for (size_t i = 0; i < ncat && gen_hist == NULL; i++)
+		if (cat[i].historical)
+			gen_hist = cat[i].code;
+	CHECK(gen_hist != NULL, "a historical code to test with");
+	if (gen_hist == NULL)
+		goto done;
+
+	/*
+	 * The universe: per host a history over ~200 days, hourly slots so
+	 * equal times happen; some records repeated under another event id
+	 * (analyse keeps one per time and record id), some recovered.
+	 * quiet01 gets only installs.
+	 */
+	for (int h = 0; h < GEN_HOSTS - 1; h++) {
+		uint32_t n = rng(70);
+		int bias = (int)rng(10);
+
+		for (uint32_t i = 0; i < n; i++) {
+			struct gen_event g;
+
+			g.host = h;
+			g.time = ft((uint64_t)rng(200 * 24) * 3600);
+			g.rec = 1 + rng(5000);
+			g.event_id = 300;
+			g.code = rng(3) == 0 ? bias : (int)rng(10);
+			g.recovered = rng(8) == 0;
+			u = xreallocarray(u, nu + 2, sizeof(*u));
+			u[nu++] = g;
+			if (rng(15) == 0) {   /* same time and record, other id */
+				g.event_id = 301;
+				g.code = (int)rng(10);
+				u[nu++] = g;
+			}
+		}
+	}
+	/* A long streak at the end of one host, an early success on another. */
+	for (uint32_t i = 0; i < 30; i++) {
+		u = xreallocarray(u, nu + 1, sizeof(*u));
+		u[nu++] = (struct gen_event){ 0, ft(300 * 86400 + i * 3600), 9000 + i,
+		    300, 4, 0 };
+	}
+
+	err = store_open(db, 1, &s);
+	CHECK(err == NULL, "create summaries.db: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	/*
+	 * Seven files, each a random part of the universe (so they overlap),
+	 * each in shuffled order (so times go back and forth); a rolled-back
+	 * file in the middle must leave the summaries as they were.
+	 */
+	for (int f = 0; f < 8; f++) {
+		char path[32];
+		size_t *order = xcalloc(nu, sizeof(*order));
+		size_t n = 0;
+
+		for (size_t i = 0; i < nu; i++)
+			if (rng(100) < 35)
+				order[n++] = i;
+		for (size_t i = n; i > 1; i--) {
+			size_t j = rng((uint32_t)i), t = order[i - 1];
+
+			order[i - 1] = order[j];
+			order[j] = t;
+		}
+		snprintf(path, sizeof(path), "/logs/f%d.evtx", f);
+		if (!file_begin(s, path, &fid)) {
+			free(order);
+			goto done;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct au_event *ev = gen_make(&u[order[i]]);
+			int is_new;
+
+			au_error_free(store_add_event(s, fid, ev, &is_new));
+			au_event_free(ev);
+		}
+		if (f == 2 || f == 6) {
+			struct au_install in = { ft((uint64_t)f * 86400), "Quiet01",
+			    (uint64_t)f + 1, 1033, "Microsoft Azure AD Connect",
+			    f == 2 ? "2.1.1.0" : "2.3.2.0", 0 };
+			struct au_install in2 = { ft((uint64_t)f * 86400), "srv10",
+			    (uint64_t)f + 1, 11707, "Microsoft Entra Connect",
+			    "2.4.18.0", -1 };
+			int is_new;
+
+			au_error_free(store_add_install(s, fid, &in, &is_new));
+			au_error_free(store_add_install(s, fid, &in2, &is_new));
+		}
+		if (f == 4) {
+			store_file_rollback(s);
+			snprintf(when, sizeof(when), "after rolled-back file %d", f);
+		} else {
+			file_commit(s, fid, n);
+			snprintf(when, sizeof(when), "after file %d", f);
+		}
+		compare_paths(s, when, NULL);
+		free(order);
+	}
+	/* The whole universe once more: nothing new, nothing changes. */
+	if (file_begin(s, "/logs/all.evtx", &fid)) {
+		for (size_t i = nu; i-- > 0;) {
+			struct au_event *ev = gen_make(&u[i]);
+			int is_new;
+
+			au_error_free(store_add_event(s, fid, ev, &is_new));
+			au_event_free(ev);
+		}
+		file_commit(s, fid, nu);
+	}
+	CHECK(compare_paths(s, "after everything", NULL) == GEN_HOSTS,
+	    "every host summarised");
+	{
+		struct au_query q = { (const char *const[]){ "SRV10", "aadc01.CONTOSO.local",
+		    "srv10" }, 3, 0 };
+		struct au_query since = { NULL, 0, ft(100 * 86400) };
+
+		CHECK(compare_paths(s, "two hosts by name", &q) == 2,
+		    "named hosts, any case, once each");
+		compare_paths(s, "since (from events)", &since);
+	}
+	/* Reopened: the summaries persisted. */
+	store_close(s);
+	s = NULL;
+	err = store_open(db, 0, &s);
+	au_error_free(err);
+	if (s != NULL)
+		compare_paths(s, "reopened", NULL);
+done:
+	store_close(s);
+	free(u);
+	free(db);
+}
+
+/* Runs SQL on a database file without the store (to build or inspect one). */
+static int
+raw_sql(const char *db, const char *sql, char *out, size_t outlen)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+
+	if (out != NULL && outlen > 0)
+		out[0] = '\0';
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		goto done;
+	if (out == NULL) {
+		ok = sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK;
+		if (!ok)
+			printf("  sql: %s\n", sqlite3_errmsg(h));
+		goto done;
+	}
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+		goto done;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		size_t len = strlen(out);
+
+		snprintf(out + len, outlen - len, "%s%s", len ? "|" : "",
+		    sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) :
+		    "NULL");
+	}
+	ok = 1;
+done:
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return ok;
+}
+
+/*
+ * A database as aadc-upgrade 1 wrote it (schema 1, built here with the
+ * schema-1 SQL and rows as its import wrote them) is migrated on open:
+ * schema 2, summaries for every host equal to analysing the events.
+ */
+static void
+test_migrate_v1(const char *dir)
+{
+	char *db = xasprintf("%s/v1.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	char out[256];
+	char *sql;
+	int ok;
+
+	CHECK(store_schema_version() == 2, "schema version 2 (%d)", store_schema_version());
+	CHECK(store_migration_sql(1) != NULL && store_migration_sql(0) == NULL &&
+	    store_migration_sql(store_schema_version() + 1) == NULL, "migration SQL");
+	sql = xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s PRAGMA user_version = 1;"
+	    "INSERT INTO hosts VALUES (1, 'AADC01.contoso.local', 'aadc01.contoso.local', %" PRIu64 ");"
+	    "INSERT INTO hosts VALUES (2, 'sync-eu', 'sync-eu', %" PRIu64 ");"
+	    "INSERT INTO hosts VALUES (3, 'quiet', 'quiet', NULL);"
+	    "INSERT INTO files (id, path, size, sha256, imported_at, records, matched,"
+	    " events_new) VALUES (1, '/logs/old.evtx', 4096, '', '2024-01-01T00:00:00Z', 6, 6, 6);"
+	    "INSERT INTO events (id, host_id, time, time_text, record_id, event_id,"
+	    " qualifiers, level, provider, channel, result_code, detail, category,"
+	    " message, recovered) VALUES"
+	    " (1, 1, %" PRIu64 ", 't', 10, 300, 0, 4, 'Azure AD Connect Upgrade', 'Application',"
+	    "  'UpgradeAbortedSyncExeInUse', NULL, 'UpgradeAborted', 'a', 0),"
+	    " (2, 1, %" PRIu64 ", 't', 11, 300, 0, 4, 'Azure AD Connect Upgrade', 'Application',"
+	    "  NULL, NULL, NULL, 'starting', 0),"
+	    " (3, 1, %" PRIu64 ", 't', 12, 300, 0, 4, 'Azure AD Connect Upgrade', 'Application',"
+	    "  'UpgradeNotSupportedNonLocalDbInstall', NULL, 'UpgradeNotSupported', 'b', 0),"
+	    " (4, 1, %" PRIu64 ", 't', 13, 300, 0, 4, 'Azure AD Connect Upgrade', 'Application',"
+	    "  'UpgradeNotSupportedNonLocalDbInstall', NULL, 'UpgradeNotSupported', 'b', 1),"
+	    " (5, 2, %" PRIu64 ", 't', 1, 300, 0, 4, 'Azure AD Connect Upgrade', 'Application',"
+	    "  'UpgradeFailedRollbackSuccess', 'GetPasswordHashSyncStateFailed', 'UpgradeFailed', 'c', 0),"
+	    " (6, 2, %" PRIu64 ", 't', 2, 300, 0, 4, 'Azure AD Connect Upgrade', 'Application',"
+	    "  'Success', NULL, 'Success', 'd', 0);"
+	    "INSERT INTO event_files SELECT id, 1 FROM events;"
+	    "INSERT INTO installs VALUES (1, 3, %" PRIu64 ", 't', 5, 1033,"
+	    " 'Microsoft Azure AD Connect', '1.1.614.0', 0);"
+	    "INSERT INTO install_files VALUES (1, 1);"
+	    "COMMIT;", store_migration_sql(1), ft(400), ft(20), ft(100), ft(200), ft(300),
+	    ft(400), ft(10), ft(20), ft(5));
+	ok = raw_sql(db, sql, NULL, 0);
+	free(sql);
+	CHECK(ok, "built a schema-1 database");
+	CHECK(raw_sql(db, "PRAGMA user_version", out, sizeof(out)) &&
+	    strcmp(out, "1") == 0, "it is schema 1 (%s)", out);
+
+	err = store_open(db, 0, &s);
+	CHECK(err == NULL, "open migrates the v1 database: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	CHECK(compare_paths(s, "migrated v1", NULL) == 3, "three hosts after migration");
+	{
+		struct reports r = { NULL, 0 };
+
+		err = store_each_summary(s, NULL, collect_summary, &r);
+		au_error_free(err);
+		CHECK(r.n == 3 && r.hr[0]->verdict == AU_VERDICT_BLOCKED &&
+		    r.hr[0]->events_count == 4 && r.hr[0]->attempts == 3 &&
+		    r.hr[0]->condition_count == 2 && r.hr[0]->condition_since == ft(300) &&
+		    r.hr[0]->latest != NULL && r.hr[0]->latest->id == 4 &&
+		    strcmp(r.hr[0]->latest->source_file, "/logs/old.evtx") == 0,
+		    "aadc01 blocked since t300, 2 results");
+		CHECK(r.n == 3 && strcmp(r.hr[1]->host, "quiet") == 0 &&
+		    r.hr[1]->verdict == AU_VERDICT_NO_RESULT && r.hr[1]->ninstalls == 1,
+		    "a host with only installs is listed");
+		CHECK(r.n == 3 && r.hr[2]->verdict == AU_VERDICT_UPGRADED &&
+		    r.hr[2]->last_success == ft(20) && r.hr[2]->ncodes == 2 &&
+		    strcmp(r.hr[2]->codes[0].code, "UpgradeFailedRollbackSuccess-"
+		    "GetPasswordHashSyncStateFailed") == 0 && r.hr[2]->codes[0].entry != NULL,
+		    "sync-eu upgraded, compound code first");
+		reports_free(&r);
+	}
+	store_close(s);
+	s = NULL;
+	CHECK(raw_sql(db, "PRAGMA user_version", out, sizeof(out)) &&
+	    strcmp(out, "2") == 0, "now schema 2 (%s)", out);
+	CHECK(raw_sql(db, "PRAGMA integrity_check", out, sizeof(out)) &&
+	    strcmp(out, "ok") == 0, "integrity after migration (%s)", out);
+	CHECK(raw_sql(db, "SELECT count(*) FROM host_status", out, sizeof(out)) &&
+	    strcmp(out, "3") == 0, "a summary per host (%s)", out);
+	CHECK(raw_sql(db, "SELECT count(*) FROM events", out, sizeof(out)) &&
+	    strcmp(out, "6") == 0, "events kept (%s)", out);
+	/* Importing on top keeps the migrated summaries right. */
+	err = store_open(db, 0, &s);
+	au_error_free(err);
+	if (s != NULL) {
+		int64_t fid;
+
+		if (file_begin(s, "/logs/new.evtx", &fid)) {
+			CHECK(add(s, fid, mkev("aadc01.CONTOSO.local", ft(50), 9,
+			    "Success", NULL)) == 1, "older success added");
+			CHECK(add(s, fid, mkev("aadc01.contoso.local", ft(400), 13,
+			    "UpgradeNotSupportedNonLocalDbInstall", NULL)) == 0,
+			    "recovered copy read normally");
+			file_commit(s, fid, 2);
+		}
+		compare_paths(s, "v1 + import", NULL);
+	}
+done:
+	store_close(s);
+	free(db);
+}
+
+/*
+ * The queries report --host and fleet run use indexes, not scans of
+ * events: asked of SQLite with EXPLAIN QUERY PLAN on the real schema.
+ */
+static void
+test_query_plans(const char *dir)
+{
+	char *db = xasprintf("%s/summaries.db", dir);
+	char out[1024];
+	static const char *const q[] = {
+		/* store_query_hosts with names */
+		"EXPLAIN QUERY PLAN SELECT id, name, name_key FROM hosts WHERE name_key = 'x'",
+		/* STORE_EVENT_COLUMNS */
+		"EXPLAIN QUERY PLAN SELECT e.id, (SELECT f.path FROM event_files ef"
+		" JOIN files f ON f.id = ef.file_id WHERE ef.event_id = e.id"
+		" ORDER BY ef.file_id LIMIT 1) FROM events e WHERE e.host_id = 1"
+		" AND e.time >= 0 ORDER BY e.time, e.record_id, e.provider, e.event_id",
+		/* summaries */
+		"EXPLAIN QUERY PLAN SELECT events FROM host_status WHERE host_id = 1",
+		"EXPLAIN QUERY PLAN SELECT count FROM host_codes WHERE host_id = 1"
+		" ORDER BY position",
+		"EXPLAIN QUERY PLAN SELECT time FROM installs WHERE host_id = 1"
+		" AND time >= 0 ORDER BY time, record_id, event_id",
+	};
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		int ok = raw_sql(db, q[i], out, sizeof(out));
+
+		/* SCAN of a table (not of a subquery's few rows) or a temp B-tree for ORDER BY is what to avoid. */
+		CHECK(ok && strstr(out, "SCAN e") == NULL && strstr(out, "SCAN events") == NULL &&
+		    strstr(out, "SCAN hosts") == NULL && strstr(out, "TEMP B-TREE") == NULL &&
+		    strstr(out, "SCAN host_") == NULL && strstr(out, "SCAN installs") == NULL,
+		    "query %zu uses an index: %s", i, out);
+	}
+	free(db);
+}
+
 /* Not a test of correctness: how fast one file of many events goes in. */
 static void
 test_speed(const char *dir)
@@ -950,6 +1523,9 @@ main(void)
 	}
 	test_history(dir);
 	test_memory();
+	test_summaries(dir);
+	test_query_plans(dir);
+	test_migrate_v1(dir);
 	test_refusals(dir);
 	test_locked(dir);
 	test_read_only(dir);

@@ -1,0 +1,313 @@
+#!/bin/sh
+# db-durability.sh: the history database under SIGKILL, concurrent imports, bad databases and re-imports.
+. "${srcdir:-$(dirname "$0")/..}/tests/setup.sh"
+
+# Events in the log that is killed mid-import (AU_DURABILITY_EVENTS).
+big_events=${AU_DURABILITY_EVENTS:-40000}
+P="Azure AD Connect Upgrade"
+
+if ! command -v sqlite3 > /dev/null; then
+	echo "SKIP: the sqlite3 shell is needed (Debian: sqlite3)"
+	exit 77
+fi
+
+# mklog OUT HOST FIRST_RECORD COUNT START CODE: COUNT events of HOST, one a
+# minute from START, record ids from FIRST_RECORD: two logs cut from the
+# same history overlap exactly where their record ids do.
+mklog() {
+	printf '{"computer": "%s", "first_record_id": %s, "records": [{"time": "%s",' \
+	    "$2" "$3" "$5" > "$1.json"
+	printf ' "provider": "%s", "event_id": 300, "data": ["Azure AD Connect AutoUpgrade result = %s"],' \
+	    "$P" "$6" >> "$1.json"
+	printf ' "repeat": {"count": %s, "every": "1m"}}]}\n' "$4" >> "$1.json"
+	"$EVTXGEN" -o "$1" "$1.json"
+}
+# minutes after 2024-01-01T00:00:00Z as RFC 3339
+at() { date -u -d "@$((1704067200 + $1 * 60))" +%Y-%m-%dT%H:%M:%SZ; }
+q() { sqlite3 "$1" "$2"; }
+ms() { echo $(($(date +%s%N) / 1000000)); }
+# dump DB: the database's content, comparable before and after
+dump() { sqlite3 "$1" .dump | sha256sum | cut -d' ' -f1; }
+# the line import printed for FILE, as "NEW KNOWN"
+counts() { sed -n "s|^$2: \([0-9]*\) new, \([0-9]*\) already known.*|\1 \2|p" "$1"; }
+
+# --- logs -----------------------------------------------------------------
+mklog "$tmp/base.evtx" BASE01.contoso.local 1 500 "$(at 0)" UpgradeAbortedSyncExeInUse
+# the big log: four servers, many chunks
+quarter=$((big_events / 4))
+{
+	printf '{"records": ['
+	for h in 1 2 3 4; do
+		[ "$h" -eq 1 ] || printf ','
+		printf '{"time": "%s", "computer": "SRV%02d.contoso.local", "provider": "%s",' \
+		    "$(at $((h * 10)))" "$h" "$P"
+		printf ' "event_id": 300, "data": ["Azure AD Connect AutoUpgrade result = %s"],' \
+		    "$([ "$h" -eq 2 ] && echo Success || echo UpgradeNotSupportedStagingModeEnabled)"
+		printf ' "repeat": {"count": %s, "every": "1m"}}' "$quarter"
+	done
+	printf ']}\n'
+} > "$tmp/big.json"
+"$EVTXGEN" -o "$tmp/big.evtx" "$tmp/big.json"
+big_events=$((quarter * 4))
+
+base_db="$tmp/base.db"
+check_status "base import" 0 "$AU" import --db "$base_db" "$tmp/base.evtx"
+base_sum=$(dump "$base_db")
+
+# --- SIGKILL at many points of one import ----------------------------------
+# How long the whole import takes here (the faster of two runs: a loaded
+# machine varies), so the kills spread over it.
+dur=
+for _ in 1 2; do
+	cp "$base_db" "$tmp/full.db"
+	t0=$(ms)
+	check_status "full import of the big log" 0 "$AU" import --db "$tmp/full.db" "$tmp/big.evtx"
+	t=$(($(ms) - t0))
+	[ -n "$dur" ] && [ "$dur" -le "$t" ] || dur=$t
+	contains "full import counts" "$tmp/out" "$tmp/big.evtx: $big_events new, 0 already known"
+done
+echo "big log: $big_events events, import takes $dur ms"
+
+# consistent DB: "ok" when SQLite's integrity check passes, every event
+# has a file and the summaries count every event; else what is wrong.
+consistent() {
+	ic=$(q "$1" 'PRAGMA integrity_check')
+	evs=$(q "$1" 'SELECT count(*) FROM events')
+	orphans=$(q "$1" 'SELECT count(*) FROM events WHERE id NOT IN (SELECT event_id FROM event_files)')
+	dangling=$(q "$1" 'SELECT count(*) FROM event_files WHERE file_id NOT IN (SELECT id FROM files)')
+	summed=$(q "$1" 'SELECT coalesce(sum(events), 0) FROM host_status')
+	if [ "$ic" != ok ]; then
+		echo "integrity: $ic"
+	elif [ "$orphans" != 0 ] || [ "$dangling" != 0 ] || [ "$summed" != "$evs" ]; then
+		echo "inconsistent: $orphans events without a file, $dangling rows of no file," \
+		    "summaries count $summed of $evs events"
+	else
+		echo ok
+	fi
+}
+
+# state DB: "absent" or "present" when the big log is not there at all or
+# all there (its file row and every event), anything else otherwise.
+state() {
+	c=$(consistent "$1")
+	files=$(q "$1" "SELECT count(*) FROM files WHERE path = '$tmp/big.evtx'")
+	evs=$(q "$1" 'SELECT count(*) FROM events')
+	linked=$(q "$1" "SELECT count(DISTINCT ef.event_id) FROM event_files ef
+	    JOIN files f ON f.id = ef.file_id WHERE f.path = '$tmp/big.evtx'")
+	if [ "$c" != ok ]; then
+		echo "$c"
+	elif [ "$files" = 0 ] && [ "$evs" = 500 ] && [ "$linked" = 0 ]; then
+		echo absent
+	elif [ "$files" -ge 1 ] && [ "$evs" = $((500 + big_events)) ] &&
+	    [ "$linked" = "$big_events" ]; then
+		echo present
+	else
+		echo "partial: $files file rows, $evs events, $linked from the big log"
+	fi
+}
+
+absent_db='' present_db=''
+nabsent=0 npresent=0
+for pct in 2 5 10 15 20 30 40 50 60 70 80 90 97 103; do
+	db="$tmp/kill-$pct.db"
+	cp "$base_db" "$db"
+	"$AU" import -q --db "$db" "$tmp/big.evtx" > /dev/null 2>&1 &
+	pid=$!
+	delay=$((dur * pct / 100))
+	sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
+	kill -KILL "$pid" 2> /dev/null || true
+	wait "$pid" 2> /dev/null || true
+	st=$(state "$db")
+	case $st in
+	absent)
+		pass
+		nabsent=$((nabsent + 1))
+		[ -n "$absent_db" ] || absent_db=$db
+		;;
+	present)
+		pass
+		npresent=$((npresent + 1))
+		present_db=$db
+		;;
+	*)
+		fail "killed at $pct% ($delay ms): $st"
+		;;
+	esac
+	# What was there before the kill is untouched.
+	n=$(q "$db" "SELECT count(*) FROM events e JOIN hosts h ON h.id = e.host_id
+	    WHERE h.name_key = 'base01.contoso.local'")
+	[ "$n" = 500 ] && pass || fail "killed at $pct%: base events $n, expected 500"
+done
+echo "kills: $nabsent during the import (nothing of the file stayed), $npresent after its commit"
+[ "$nabsent" -gt 0 ] && pass || fail "no kill landed during the import"
+# Importing again after a kill completes with exact counts.
+if [ -n "$absent_db" ]; then
+	check_status "import after a kill" 0 "$AU" import --db "$absent_db" "$tmp/big.evtx"
+	contains "import after a kill: all new" "$tmp/out" "$tmp/big.evtx: $big_events new, 0 already known"
+	[ "$(state "$absent_db")" = present ] && pass || fail "after re-import: $(state "$absent_db")"
+	[ "$(q "$absent_db" 'SELECT count(*) FROM files')" = 2 ] && pass || fail "file rows after re-import"
+fi
+if [ -n "$present_db" ]; then
+	check_status "import after a late kill" 0 "$AU" import --db "$present_db" "$tmp/big.evtx"
+	contains "late kill: all known" "$tmp/out" "$tmp/big.evtx: 0 new, $big_events already known"
+	[ "$(state "$present_db")" = present ] && pass || fail "after late re-import: $(state "$present_db")"
+fi
+rm -f "$tmp"/kill-*.db*
+
+# --- concurrent imports of overlapping logs -------------------------------
+# a: records 1..12000, b: 6001..18000 of the same history: 6000 in common.
+mklog "$tmp/a.evtx" SYNC01.contoso.local 1 12000 "$(at 0)" UpgradeAbortedSyncExeInUse
+mklog "$tmp/b.evtx" SYNC01.contoso.local 6001 12000 "$(at 6000)" UpgradeAbortedSyncExeInUse
+db="$tmp/conc.db"
+cp "$base_db" "$db"
+"$AU" import --db "$db" "$tmp/a.evtx" > "$tmp/conc-a.out" 2> "$tmp/conc-a.err" &
+pa=$!
+"$AU" import --db "$db" "$tmp/b.evtx" > "$tmp/conc-b.out" 2> "$tmp/conc-b.err" &
+pb=$!
+sa=0 sb=0
+wait "$pa" || sa=$?
+wait "$pb" || sb=$?
+[ "$sa" -eq 0 ] && pass || fail "concurrent import a: exit $sa: $(cat "$tmp/conc-a.err")"
+[ "$sb" -eq 0 ] && pass || fail "concurrent import b: exit $sb: $(cat "$tmp/conc-b.err")"
+[ "$(q "$db" 'SELECT count(*) FROM events')" = $((500 + 18000)) ] && pass ||
+    fail "concurrent imports: $(q "$db" 'SELECT count(*) FROM events') events, expected $((500 + 18000))"
+dups=$(q "$db" 'SELECT count(*) FROM (SELECT 1 FROM events GROUP BY host_id, time, record_id HAVING count(*) > 1)')
+[ "$dups" = 0 ] && pass || fail "concurrent imports: $dups duplicates"
+# shellcheck disable=SC2046 # "new known" pairs, split on purpose
+set -- $(counts "$tmp/conc-a.out" "$tmp/a.evtx") $(counts "$tmp/conc-b.out" "$tmp/b.evtx")
+if [ $# -eq 4 ] && [ $(($1 + $2)) -eq 12000 ] && [ $(($3 + $4)) -eq 12000 ] &&
+    [ $(($1 + $3)) -eq 18000 ] && [ $(($2 + $4)) -eq 6000 ]; then
+	pass
+else
+	fail "concurrent imports: per-file counts '$*' (new known, new known)"
+fi
+[ "$(consistent "$db")" = ok ] && pass || fail "concurrent: $(consistent "$db")"
+
+# --- re-import and overlapping imports: exact counts per file and in total
+db="$tmp/again.db"
+check_status "import a" 0 "$AU" import --db "$db" "$tmp/a.evtx"
+contains "import a: all new" "$tmp/out" "$tmp/a.evtx: 12000 new, 0 already known (12000 records read)"
+check_status "import a again" 0 "$AU" import --db "$db" "$tmp/a.evtx"
+contains "a again: all known" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known"
+contains "a again: totals" "$tmp/out" "1 file(s) imported into $db: 0 new event(s), 12000 already known"
+check_status "import a and b" 0 "$AU" import --db "$db" "$tmp/a.evtx" "$tmp/b.evtx"
+contains "a and b: a known" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known"
+contains "a and b: b half new" "$tmp/out" "$tmp/b.evtx: 6000 new, 6000 already known"
+contains "a and b: totals" "$tmp/out" "2 file(s) imported into $db: 6000 new event(s), 18000 already known"
+[ "$(q "$db" 'SELECT count(*) FROM events')" = 18000 ] && pass || fail "a and b: event count"
+[ "$(q "$db" "SELECT events || ' ' || attempts || ' ' || verdict FROM host_status")" = "18000 18000 retrying" ] &&
+    pass || fail "a and b: summary $(q "$db" 'SELECT * FROM host_status')"
+
+# --- bad databases: one line naming the database, status 1, nothing changed
+# refused NAME DB REASON CMD...: runs CMD, checks the line and that DB's content is the same.
+refused() {
+	name=$1 db=$2 reason=$3
+	shift 3
+	before=$(dump "$db")
+	check_status "$name" 1 "$@"
+	echo "$name: $(cat "$tmp/err")"
+	contains "$name: names the database" "$tmp/err" "aadc-upgrade: $db: "
+	contains "$name: says why" "$tmp/err" "$reason"
+	[ "$(wc -l < "$tmp/err")" -eq 1 ] && pass || fail "$name: $(wc -l < "$tmp/err") lines on stderr"
+	[ "$(dump "$db")" = "$before" ] && pass || fail "$name: the database changed"
+}
+
+# Not a database.
+printf 'not a database, only text\n%.0s' $(seq 100) > "$tmp/junk.db"
+cp "$tmp/junk.db" "$tmp/junk.orig"
+check_status "not a database" 1 "$AU" import --db "$tmp/junk.db" "$tmp/a.evtx"
+echo "not a database: $(cat "$tmp/err")"
+contains "not a database: line" "$tmp/err" "aadc-upgrade: $tmp/junk.db: cannot open database: file is not a database"
+cmp -s "$tmp/junk.db" "$tmp/junk.orig" && pass || fail "not a database: file changed"
+[ ! -e "$tmp/junk.db-wal" ] && pass || fail "not a database: a -wal file was made"
+
+# A newer schema: refused, the file's bytes unchanged.
+db="$tmp/newer.db"
+cp "$base_db" "$db"
+q "$db" 'PRAGMA user_version = 99'
+cp "$db" "$tmp/newer.orig"
+check_status "newer schema" 1 "$AU" import --db "$db" "$tmp/a.evtx"
+echo "newer schema: $(cat "$tmp/err")"
+contains "newer schema: line" "$tmp/err" "aadc-upgrade: $db: schema version 99 is newer than this aadc-upgrade knows"
+cmp -s "$db" "$tmp/newer.orig" && pass || fail "newer schema: file changed"
+check_status "newer schema: report" 1 "$AU" report --db "$db"
+contains "newer schema: report line" "$tmp/err" "aadc-upgrade: $db: schema version 99"
+
+# Locked by another writer for longer than the busy timeout.
+db="$tmp/locked.db"
+cp "$base_db" "$db"
+python3 - "$db" "$tmp/locked.ready" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+c.execute("INSERT INTO meta (key, value) VALUES ('held', 'by python')")
+open(sys.argv[2], "w").close()
+time.sleep(60)
+PY
+holder=$!
+i=0
+while [ ! -e "$tmp/locked.ready" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+t0=$(ms)
+export AADC_UPGRADE_BUSY_TIMEOUT_MS=400
+check_status "locked" 1 "$AU" import --db "$db" "$tmp/a.evtx"
+unset AADC_UPGRADE_BUSY_TIMEOUT_MS
+waited=$(($(ms) - t0))
+kill "$holder" 2> /dev/null || true
+wait "$holder" 2> /dev/null || true
+echo "locked: $(cat "$tmp/err")"
+contains "locked: line" "$tmp/err" "aadc-upgrade: $db: "
+contains "locked: reason" "$tmp/err" "database is locked (still busy after 400 ms"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] && pass || fail "locked: $(wc -l < "$tmp/err") lines on stderr"
+[ "$waited" -ge 400 ] && pass || fail "locked: gave up after $waited ms"
+[ "$(dump "$db")" = "$base_sum" ] && pass || fail "locked: the database changed"
+
+# Read-only: as root every file is writable, so run as nobody (util-linux setpriv).
+db="$tmp/ro/history.db"
+mkdir -p "$tmp/ro"
+cp "$base_db" "$db"
+if [ "$(id -u)" -eq 0 ]; then
+	if command -v setpriv > /dev/null && chmod 755 "$tmp" "$tmp/ro" && chmod 644 "$tmp/a.evtx" &&
+	    setpriv --reuid=65534 --regid=65534 --clear-groups true 2> /dev/null; then
+		refused "read-only (as uid 65534)" "$db" "read-only" \
+		    setpriv --reuid=65534 --regid=65534 --clear-groups "$AU" import --db "$db" "$tmp/a.evtx"
+		# The directory writable but not the file: the same.
+		chown 65534:65534 "$tmp/ro"
+		refused "read-only file (as uid 65534)" "$db" "read-only" \
+		    setpriv --reuid=65534 --regid=65534 --clear-groups "$AU" import --db "$db" "$tmp/a.evtx"
+		chmod 700 "$tmp"
+	else
+		echo "SKIP read-only: cannot drop privileges with setpriv"
+	fi
+else
+	chmod 444 "$db"
+	chmod 555 "$tmp/ro"
+	refused "read-only" "$db" "read-only" "$AU" import --db "$db" "$tmp/a.evtx"
+	chmod 755 "$tmp/ro"
+fi
+
+# A full disk: a small tmpfs when this user may mount one, else a file-size
+# limit (writes past it fail with EFBIG, as they would with ENOSPC).
+db="$tmp/full/history.db"
+mkdir -p "$tmp/full"
+mklog "$tmp/large.evtx" FULL01.contoso.local 1 30000 "$(at 0)" UpgradeAbortedSyncExeInUse
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1200k aadc-test "$tmp/full" 2> /dev/null; then
+	trap 'umount "$tmp/full" 2> /dev/null; cleanup' EXIT
+	cp "$base_db" "$db"
+	refused "disk full (tmpfs of 1200 KiB)" "$db" "full" "$AU" import --db "$db" "$tmp/large.evtx"
+	[ "$(state "$db")" = absent ] && pass || fail "disk full: $(state "$db")"
+	umount "$tmp/full" && pass || fail "umount $tmp/full"
+	trap cleanup EXIT
+else
+	cp "$base_db" "$db"
+	size_kb=$(( $(stat -c %s "$db") / 1024 + 300 ))
+	before=$(dump "$db")
+	set +e
+	(trap '' XFSZ; ulimit -f $((size_kb * 2)); exec "$AU" import --db "$db" "$tmp/large.evtx") \
+	    > "$tmp/out" 2> "$tmp/err"
+	got=$?
+	set -e
+	[ "$got" -eq 1 ] && pass || fail "disk full (ulimit -f): exit $got"
+	contains "disk full (ulimit -f): names the database" "$tmp/err" "aadc-upgrade: $db: "
+	[ "$(dump "$db")" = "$before" ] && pass || fail "disk full (ulimit -f): the database changed"
+fi
+finish
