@@ -24,7 +24,7 @@ static const char *const name_str[NNAMES] = {
 static uint16_t name_hash[NNAMES];
 static const char XMLNS[] = "http://schemas.microsoft.com/win/2004/08/events/event";
 
-/* template key 0 is reserved for the shared EventData template */
+/* the shared EventData template; per-chunk template slots are indexed by tkey + 1 */
 #define TK_EVENTDATA (-1)
 
 typedef struct {
@@ -341,11 +341,6 @@ static void tpl_body_eventdata(writer_t *w)
 	put8(w, 0x00);
 }
 
-static uint32_t *tpl_slot_off(writer_t *w, int k)
-{
-	return &w->tpl_off[k + 1];
-}
-
 static void ensure_tpl_cap(writer_t *w)
 {
 	int need_n = tkey_count() + 1;
@@ -362,7 +357,7 @@ static void ensure_tpl_cap(writer_t *w)
 }
 
 /* template instance: token, id, offset, and the definition when it is new in this chunk */
-static void tpl_instance(writer_t *w, int k, const ev_t *ev)
+static void tpl_instance(writer_t *w, int k)
 {
 	uint8_t guid[16];
 	const estr_t *p = NULL, *c = NULL, *m = NULL;
@@ -370,13 +365,12 @@ static void tpl_instance(writer_t *w, int k, const ev_t *ev)
 		memcpy(guid, w->edguid, 16);
 	else
 		tkey_info(k, &p, &c, &m, guid);
-	(void)ev;
 	uint32_t tid = (uint32_t)guid[0] | (uint32_t)guid[1] << 8 | (uint32_t)guid[2] << 16 | (uint32_t)guid[3] << 24;
 	put8(w, 0x0C);
 	put8(w, 0x01);
 	put32(w, tid);
 	if (!w->selfcontained && w->tpl_gen[k + 1] == w->gen) {
-		put32(w, *tpl_slot_off(w, k));
+		put32(w, w->tpl_off[k + 1]);
 		return;
 	}
 	uint32_t off = w->pos + 4;
@@ -401,7 +395,7 @@ static void tpl_instance(writer_t *w, int k, const ev_t *ev)
 static void encode_templated(writer_t *w, const ev_t *ev)
 {
 	frag_hdr(w);
-	tpl_instance(w, ev->tkey, ev);
+	tpl_instance(w, ev->tkey);
 	/* 20 substitutions, as Windows writes them for a classic source */
 	static const uint8_t types[20] = { 0x04, 0x04, 0x06, 0x06, 0x06, 0x15, 0x11, 0x00, 0x08, 0x08,
 					   0x0A, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x21 };
@@ -429,7 +423,7 @@ static void encode_templated(writer_t *w, const ev_t *ev)
 	/* 19: EventData, nested binary XML */
 	uint32_t bx = w->pos;
 	frag_hdr(w);
-	tpl_instance(w, TK_EVENTDATA, ev);
+	tpl_instance(w, TK_EVENTDATA);
 	put32(w, 3);
 	if (ev->ndata) {
 		size_t bytes = ev->arr16_n * 2;
@@ -692,7 +686,7 @@ static void chunk_flush(writer_t *w)
 
 static uint32_t slack_size(writer_t *w, const ev_t *ev)
 {
-	/* encode into the chunk buffer's tail area temporarily is unsafe; use a scratch writer state */
+	/* dry-run encoding at the start of the chunk data area (saved and restored around it) */
 	uint32_t save_pos = w->pos, save_limit = w->limit;
 	int save_of = w->overflow, save_sc = w->selfcontained;
 	static uint8_t saved[CHUNK_SIZE];

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""scan-bench.py: aadc-upgrade scan against its peers on a generated collection (make bench).
+
+Generates, with tools/evtxgen, 20 busy Azure AD Connect Application logs of
+about 50 MB each (1 GB in all) and one 2 GB log, then times, on the same
+files in the same run, with the files in the page cache:
+  aadc-upgrade scan --format json    (ours)
+  aadc-upgrade import                (ours, into a new database)
+  evtx-naive                         (a plain libevtx loop: provider + event ID of every record)
+  evtxexport -f xml                  (libevtx's exporter)
+  evtx_dump.py                       (python-evtx, on a fixed subset, scaled)
+  cat > /dev/null                    (the floor: reading the bytes)
+Each is run several times (BENCH_RUNS, default 3; the slow peers
+BENCH_SLOW_RUNS, default 1) and the median is reported, with peak RSS.
+Writes the table to bench/RESULTS.md.
+"""
+import json, os, platform, resource, shutil, statistics, subprocess, sys, time
+
+top = os.environ.get("srcdir") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+build = os.environ.get("builddir") or top
+AU = os.path.join(build, "src", "aadc-upgrade")
+EVTXGEN = os.path.join(build, "tools", "evtxgen")
+NAIVE = os.path.join(build, "bench", "evtx-naive")
+DIR = os.environ.get("BENCH_DIR", "/var/tmp/aadc-upgrade-bench")
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SLOW_RUNS = int(os.environ.get("BENCH_SLOW_RUNS", "1"))
+SERVERS = int(os.environ.get("BENCH_SERVERS", "20"))
+SERVER_MB = int(os.environ.get("BENCH_SERVER_MB", "50"))
+BIG_MB = int(os.environ.get("BENCH_BIG_MB", "2048"))
+SUBSET_MB = int(os.environ.get("BENCH_PY_SUBSET_MB", "8"))
+
+
+def generate():
+    os.makedirs(os.path.join(DIR, "fleet"), exist_ok=True)
+    logs = []
+    for i in range(SERVERS):
+        path = os.path.join(DIR, "fleet", "AADC%02d-Application.evtx" % (i + 1))
+        desc = {"realistic": {"seed": 1000 + i, "start": "2024-01-01T00:00:00Z",
+                              "days": 3650, "events_per_day": 3000,
+                              "upgrade_events_per_day": [1, 4],
+                              "computer": "AADC%02d.contoso.local" % (i + 1),
+                              "target_bytes": SERVER_MB << 20}}
+        logs.append(make(path, desc))
+    big = make(os.path.join(DIR, "big", "AADC-BIG-Application.evtx"),
+               {"realistic": {"seed": 7, "start": "2020-01-01T00:00:00Z", "days": 36500,
+                              "events_per_day": 3000, "upgrade_events_per_day": [1, 4],
+                              "computer": "AADCBIG.contoso.local",
+                              "target_bytes": BIG_MB << 20}})
+    # The python-evtx subset: the first SUBSET_MB of one server's log, cut at a chunk boundary.
+    sub = os.path.join(DIR, "subset", "subset.evtx")
+    os.makedirs(os.path.dirname(sub), exist_ok=True)
+    if not os.path.exists(sub):
+        with open(logs[0], "rb") as f, open(sub, "wb") as g:
+            g.write(f.read(4096 + (SUBSET_MB << 20) // 65536 * 65536))
+    return logs, big, sub
+
+
+def make(path, desc):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    dpath = path[:-5] + ".json"
+    if os.path.exists(path) and os.path.exists(dpath) and json.load(open(dpath)) == desc:
+        return path
+    with open(dpath, "w") as f:
+        json.dump(desc, f)
+    t = time.monotonic()
+    subprocess.run([EVTXGEN, "-o", path, dpath], check=True)
+    print("generated %s: %.0f MB in %.1f s" % (path, os.path.getsize(path) / 1e6, time.monotonic() - t), flush=True)
+    return path
+
+
+def run(cmd, runs):
+    """Median wall time and the largest peak RSS (KiB) of cmd over runs."""
+    times, rss = [], 0
+    for _ in range(runs):
+        t = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            try:
+                os.execvp(cmd[0], cmd)
+            finally:
+                os._exit(127)
+        _, status, usage = os.wait4(pid, 0)
+        times.append(time.monotonic() - t)
+        rss = max(rss, usage.ru_maxrss)
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 3):
+            sys.exit("bench: %s exited %d" % (cmd[0], code))
+    return statistics.median(times), rss
+
+
+def records_in(paths):
+    out = subprocess.run([AU, "scan", "--format", "json"] + paths, capture_output=True, text=True)
+    doc = json.loads(out.stdout)
+    return sum(f["records"] for f in doc["files"]), sum(f["matched"] for f in doc["files"])
+
+
+def main():
+    for tool in (AU, EVTXGEN, NAIVE):
+        if not os.access(tool, os.X_OK):
+            sys.exit("bench: %s missing: run make first" % tool)
+    logs, big, sub = generate()
+    sets = [("1 GB collection (%d logs)" % len(logs), logs), ("one %d MB log" % (os.path.getsize(big) >> 20), [big])]
+    rows = []
+    for label, paths in sets:
+        size = sum(os.path.getsize(p) for p in paths)
+        nrec, nmatch = records_in(paths)
+        subprocess.run(["cat"] + paths, stdout=subprocess.DEVNULL, check=True)   # into the page cache
+        db = os.path.join(DIR, "bench.db")
+        results = {}
+        results["aadc-upgrade scan"] = run([AU, "scan", "--format", "json"] + paths, RUNS)
+        def imp():
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(db + suffix):
+                    os.unlink(db + suffix)
+            return run([AU, "import", "-q", "--db", db] + paths, 1)
+        imports = [imp() for _ in range(RUNS)]
+        results["aadc-upgrade import"] = (statistics.median(t for t, _ in imports), max(r for _, r in imports))
+        results["cat > /dev/null"] = run(["cat"] + paths, RUNS)
+        results["evtx-naive (libevtx loop)"] = run([NAIVE] + paths, SLOW_RUNS)
+        results["evtxexport -f xml"] = run(["sh", "-c", 'for f; do evtxexport -f xml "$f"; done', "sh"] + paths, SLOW_RUNS)
+        if label.startswith("1 GB"):
+            t, r = run(["evtx_dump.py", sub], SLOW_RUNS)
+            results["evtx_dump.py (python-evtx, scaled)"] = (t * size / os.path.getsize(sub), r)
+        ours = results["aadc-upgrade scan"][0]
+        rows.append((label, size, nrec, nmatch, results, ours))
+        for name, (t, r) in results.items():
+            print("%-28s %-36s %8.2f s %9.1f MB/s %6.0f MB RSS  x%.1f" % (label, name, t, size / 1e6 / t, r / 1024, t / ours), flush=True)
+    write_results(rows)
+
+
+def write_results(rows):
+    commit = subprocess.run(["git", "-C", top, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "?"
+    cpu = "?"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    out = ["# Benchmark results", "",
+           "`make bench` (bench/scan-bench.py), %s UTC, commit %s, on %d cores (%s), %.0f GiB, %s." % (
+               time.strftime("%Y-%m-%d %H:%M", time.gmtime()), commit, os.cpu_count(), cpu, mem, platform.platform()),
+           "Files in the page cache; median of %d runs (%d for the slow peers); the ratio is each tool's time divided by `scan`'s." % (RUNS, SLOW_RUNS), ""]
+    for label, size, nrec, nmatch, results, ours in rows:
+        out += ["## %s: %.0f MB, %d records, %d upgrade events" % (label, size / 1e6, nrec, nmatch), "",
+                "| tool | time (s) | MB/s | records/s | peak RSS (MB) | time / scan |", "|---|---:|---:|---:|---:|---:|"]
+        for name, (t, r) in results.items():
+            out.append("| %s | %.2f | %.0f | %.0f | %.0f | %.2f |" % (name, t, size / 1e6 / t, nrec / t, r / 1024, t / ours))
+        out.append("")
+    path = os.path.join(top, "bench", "RESULTS.md")
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
