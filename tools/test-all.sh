@@ -1,6 +1,7 @@
 #!/bin/sh
 # test-all.sh: the whole test suite as CI runs it: warnings as errors, then again
 # under AddressSanitizer/UndefinedBehaviorSanitizer, then make distcheck.
+# Builds happen in _build/ and _build-asan/, outside the source tree.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -12,21 +13,29 @@ fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
 step() { printf '\n=== %s\n' "$*"; }
+show_log() { cat "$1/test-suite.log" 2>/dev/null || true; }
+
+autoreconf -fi
+# A build made in the source tree (README's first line) would stop the
+# out-of-tree builds below: clean it first.
+if [ -f Makefile ]; then
+	make distclean >/dev/null
+fi
 
 step "build (warnings are errors) and make check"
-autoreconf -fi
-./configure --enable-werror
-make -j"$jobs"
-make -j"$jobs" check || { cat test-suite.log; exit 1; }
+rm -rf _build
+mkdir _build
+(cd _build && ../configure --enable-werror && make -j"$jobs" &&
+	make -j"$jobs" check) || { show_log _build; exit 1; }
 
 step "make check under AddressSanitizer and UndefinedBehaviorSanitizer"
 rm -rf _build-asan
 mkdir _build-asan
 (cd _build-asan && ../configure --enable-asan --enable-werror &&
-	make -j"$jobs" && make -j"$jobs" check) ||
-	{ cat _build-asan/test-suite.log 2>/dev/null; exit 1; }
+	make -j"$jobs" && make -j"$jobs" check) || { show_log _build-asan; exit 1; }
 rm -rf _build-asan
 
 step "make distcheck"
-make -j"$jobs" distcheck
+(cd _build && make -j"$jobs" distcheck) || exit 1
+rm -rf _build
 step "all passed"
