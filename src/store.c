@@ -308,6 +308,7 @@ struct au_store {
 	int busy_ms;
 	sqlite3_stmt *stmt[ST_COUNT];
 	int in_file;                /* a file transaction is open */
+	int no_status;              /* in memory (scan): host_status not kept */
 	uint64_t nnew, nknown;      /* is_new results of the open file */
 	struct store_host_cache host;
 	int64_t *touched;           /* hosts the open file added to, for host_status */
@@ -714,8 +715,11 @@ store_open(const char *path, int create, struct au_store **out)
 				goto done;
 			flags |= SQLITE_OPEN_CREATE;
 		}
-	} else
+	} else {
 		flags |= SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY;
+		/* scan reports from the events: summaries would be work for nothing. */
+		s->no_status = 1;
+	}
 
 	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
 		if (s->db == NULL)
@@ -920,7 +924,8 @@ store_host(struct au_store *s, const char *name, int from_event, uint64_t time,
 		hc->dirty = 1;
 	}
 	*id = hc->id;
-	store_touch(s, hc->id);
+	if (!s->no_status)
+		store_touch(s, hc->id);
 done:
 	free(key);
 	return err;
@@ -1954,7 +1959,7 @@ store_each_summary(struct au_store *store, const struct au_query *q,
 	size_t nhosts = 0;
 	int began = 0;
 
-	if (q != NULL && q->since != 0) {
+	if ((q != NULL && q->since != 0) || store->no_status) {
 		struct store_summary_walk w = { fn, arg };
 
 		return store_each_host(store, q, store_summary_from_events, &w);

@@ -41,10 +41,11 @@ int store_schema_version(void);   /* the schema this aadc-upgrade writes */
  * when it fails. The file row's events_new/events_known are the store's
  * own count of the is_new results between begin and commit; the other
  * counts, flags, errors, size and sha256 are taken from st at commit
- * (begin records path, size and sha256 as known then). Commit also
- * recomputes, in the same transaction, the summary of every host the
- * file added to (from all of that host's events: one host's events are
- * in memory at a time), so summaries never lag the events.
+ * (begin records path, size and sha256 as known then). In a database
+ * file, commit also recomputes, in the same transaction, the summary of
+ * every host the file added to (from all of that host's events: one
+ * host's events are in memory at a time), so summaries never lag the
+ * events.
  */
 struct au_error *store_file_begin(struct au_store *store,
     const struct au_file_stats *st, int64_t *file_id);
@@ -98,7 +99,8 @@ struct au_error *store_each_host(struct au_store *store,
  * latest event (with its source_file) and the installs, read from the
  * summary each import keeps (schema 2: host_status, host_codes), so
  * without reading the host's events. With q->since the summaries do not
- * apply and each host is analysed from its events instead. fn owns the
+ * apply, and an in-memory store (scan) keeps none: then each host is
+ * analysed from its events instead. fn owns the
  * report from then on; its error stops the walk and is returned.
  */
 typedef struct au_error *(*store_summary_fn)(void *arg, struct au_host_report *hr);

@@ -1291,6 +1291,29 @@ done:
 	free(db);
 }
 
+/* scan's in-memory store keeps no summaries: store_each_summary analyses the events. */
+static void
+test_memory_summaries(void)
+{
+	struct au_store *s = NULL;
+	struct au_error *err;
+	int64_t fid;
+
+	err = store_open(NULL, 1, &s);
+	au_error_free(err);
+	if (s == NULL)
+		return;
+	if (file_begin(s, "m.evtx", &fid)) {
+		add(s, fid, mkev("m1", ft(1), 1, "UpgradeAbortedSyncExeInUse", NULL));
+		add(s, fid, mkev("M1", ft(2), 2, "UpgradeNotSupportedNonLocalDbInstall", NULL));
+		add(s, fid, mkev("m2", ft(3), 1, "Success", NULL));
+		add(s, fid, mkev("m2", ft(4), 2, NULL, NULL));
+		file_commit(s, fid, 4);
+	}
+	CHECK(compare_paths(s, "in memory", NULL) == 2, "in-memory summaries");
+	store_close(s);
+}
+
 /* Runs SQL on a database file without the store (to build or inspect one). */
 static int
 raw_sql(const char *db, const char *sql, char *out, size_t outlen)
@@ -1524,6 +1547,7 @@ main(void)
 	test_history(dir);
 	test_memory();
 	test_summaries(dir);
+	test_memory_summaries();
 	test_query_plans(dir);
 	test_migrate_v1(dir);
 	test_refusals(dir);
