@@ -1103,6 +1103,21 @@ done:
 	return err;
 }
 
+struct hash_job {
+	const char *path;
+	char *hex;
+	struct au_error *err;
+};
+
+static void *
+hash_run(void *arg)
+{
+	struct hash_job *h = arg;
+
+	h->err = sha256_file(h->path, h->hex);
+	return NULL;
+}
+
 /*
  * What a wanted record must carry: an upgrade source's name, or for an
  * installer event of ours, "MsiInstaller" and the product's name (in its
@@ -1140,13 +1155,22 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 	struct au_error *err = NULL;
 	struct prefilter *pf = NULL;
 	struct damage dmg;
-	int fd = -1, fallback = 1;
+	struct hash_job hash = { NULL, NULL, NULL };
+	pthread_t hash_tid;
+	int fd = -1, fallback = 1, hashing = 0;
 
 	memset(&dmg, 0, sizeof(dmg));
 	if ((err = precheck(path, st)) != NULL)
 		goto done;
-	if (opts->hash && (err = sha256_file(path, st->sha256)) != NULL)
-		goto done;
+	/* The file's digest is taken by a thread of its own while it is read. */
+	if (opts->hash) {
+		hash.path = path;
+		hash.hex = st->sha256;
+		if (pthread_create(&hash_tid, NULL, hash_run, &hash) == 0)
+			hashing = 1;
+		else
+			hash_run(&hash);
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
 		err = au_error_errno(AU_ERR_INPUT, path, errno, "cannot open");
@@ -1175,6 +1199,14 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 	if (st->errors != NULL)
 		err = au_error_new(AU_ERR_INPUT, path, "%s", st->errors);
 done:
+	if (hashing)
+		pthread_join(hash_tid, NULL);
+	if (hash.err != NULL) {
+		if (err == NULL)
+			err = hash.err;
+		else
+			au_error_free(hash.err);
+	}
 	if (err != NULL && err->kind == AU_ERR_INPUT && st->errors == NULL)
 		au_file_stats_add_error(st, err->msg);
 	if (fd != -1)

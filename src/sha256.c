@@ -1,7 +1,9 @@
 /* sha256.c: SHA-256 (FIPS 180-4), written here to avoid a crypto dependency for one digest. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,7 +23,7 @@ static const uint32_t K[64] = {
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
 static void
-sha256_block(struct sha256_ctx *c, const uint8_t *p)
+sha256_block_scalar(struct sha256_ctx *c, const uint8_t *p)
 {
 	uint32_t w[64], a, b, cc, d, e, f, g, h, t1, t2;
 
@@ -43,6 +45,91 @@ sha256_block(struct sha256_ctx *c, const uint8_t *p)
 	}
 	c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d;
 	c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
+}
+
+static int force_scalar;
+
+void
+sha256_force_scalar(int on)
+{
+	force_scalar = on;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/*
+ * The same compression with the x86 SHA extensions (most CPUs since 2017),
+ * about four times faster: import hashes every file it reads.
+ */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void
+sha256_block_ni(struct sha256_ctx *c, const uint8_t *p)
+{
+	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i s0, s1, tmp, msg, w[4], abef, cdgh;
+
+	tmp = _mm_loadu_si128((const __m128i *)&c->h[0]);
+	s1 = _mm_loadu_si128((const __m128i *)&c->h[4]);
+	tmp = _mm_shuffle_epi32(tmp, 0xb1);          /* CDAB */
+	s1 = _mm_shuffle_epi32(s1, 0x1b);            /* EFGH */
+	s0 = _mm_alignr_epi8(tmp, s1, 8);            /* ABEF */
+	s1 = _mm_blend_epi16(s1, tmp, 0xf0);         /* CDGH */
+	abef = s0;
+	cdgh = s1;
+	for (int i = 0; i < 16; i++) {
+		if (i < 4)
+			w[i] = _mm_shuffle_epi8(_mm_loadu_si128(
+			    (const __m128i *)(p + 16 * i)), mask);
+		else {
+			tmp = _mm_sha256msg1_epu32(w[i & 3], w[(i + 1) & 3]);
+			tmp = _mm_add_epi32(tmp, _mm_alignr_epi8(w[(i + 3) & 3],
+			    w[(i + 2) & 3], 4));
+			w[i & 3] = _mm_sha256msg2_epu32(tmp, w[(i + 3) & 3]);
+		}
+		msg = _mm_add_epi32(w[i & 3], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+		s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+		msg = _mm_shuffle_epi32(msg, 0x0e);
+		s0 = _mm_sha256rnds2_epu32(s0, s1, msg);
+	}
+	s0 = _mm_add_epi32(s0, abef);
+	s1 = _mm_add_epi32(s1, cdgh);
+	tmp = _mm_shuffle_epi32(s0, 0x1b);           /* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xb1);            /* DCHG */
+	s0 = _mm_blend_epi16(tmp, s1, 0xf0);         /* DCBA */
+	s1 = _mm_alignr_epi8(s1, tmp, 8);            /* HGFE */
+	_mm_storeu_si128((__m128i *)&c->h[0], s0);
+	_mm_storeu_si128((__m128i *)&c->h[4], s1);
+}
+
+static bool
+have_sha_ni(void)
+{
+	static int have = -1;
+
+	if (have == -1) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("sha") &&
+		    __builtin_cpu_supports("sse4.1") ? 1 : 0;
+	}
+	return have == 1 && !force_scalar;
+}
+#else
+static bool
+have_sha_ni(void)
+{
+	return false;
+}
+#define sha256_block_ni sha256_block_scalar
+#endif
+
+static void
+sha256_block(struct sha256_ctx *c, const uint8_t *p)
+{
+	if (have_sha_ni())
+		sha256_block_ni(c, p);
+	else
+		sha256_block_scalar(c, p);
 }
 
 void

@@ -17,6 +17,8 @@ struct sha256_ctx {
 void sha256_init(struct sha256_ctx *c);
 void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
 void sha256_final(struct sha256_ctx *c, uint8_t out[32]);
+/* For tests: use the portable code even where the CPU has SHA instructions. */
+void sha256_force_scalar(int on);
 /* Hashes the file at path into hex[65]. */
 struct au_error *sha256_file(const char *path, char hex[65]);
 
