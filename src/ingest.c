@@ -376,37 +376,19 @@ le32(const uint8_t *p)
 	    (uint32_t)p[3] << 24;
 }
 
-/* Whether the prefilter lets a record of a one-chunk file through. */
-static int
-record_wanted(libevtx_record_t *rec, const uint8_t *chunk, size_t chunk_len,
-    const struct prefilter *pf, struct prefilter_cache *cache)
-{
-	off64_t off = 0;
-
-	if (libevtx_record_get_offset(rec, &off, NULL) != 1 ||
-	    off < EVTX_FILE_HEADER_SIZE ||
-	    (uint64_t)(off - EVTX_FILE_HEADER_SIZE) >= chunk_len)
-		return 1;
-	return prefilter_record(pf, chunk, chunk_len,
-	    (size_t)(off - EVTX_FILE_HEADER_SIZE), cache);
-}
-
 /*
- * Reads the records of an open libevtx file. With `chunk` set, the file
- * is one chunk of a larger log (the fast path) and only the records that
- * the prefilter lets pass are decoded; the others are only counted.
+ * Reads every record of an open libevtx file (a whole log, or one chunk
+ * of it), and with --recovered the records libevtx recovers; ingest_record
+ * picks out the ones we want.
  */
 static struct au_error *
-read_records(libevtx_file_t *file, const uint8_t *chunk, size_t chunk_len,
-    const struct prefilter *pf, const struct au_ingest_opts *opts,
+read_records(libevtx_file_t *file, const struct au_ingest_opts *opts,
     const struct au_ingest_sink *sink, struct au_file_stats *st)
 {
 	struct au_error *err = NULL;
 	libevtx_record_t *rec = NULL;
-	struct prefilter_cache cache;
 	int nrec = 0, nrecovered = 0;
 
-	memset(&cache, 0, sizeof(cache));
 	if (libevtx_file_get_number_of_records(file, &nrec, NULL) != 1)
 		nrec = 0;
 	for (int i = 0; i < nrec; i++) {
@@ -415,11 +397,6 @@ read_records(libevtx_file_t *file, const uint8_t *chunk, size_t chunk_len,
 			continue;
 		}
 		st->records++;
-		if (chunk != NULL &&
-		    !record_wanted(rec, chunk, chunk_len, pf, &cache)) {
-			libevtx_record_free(&rec, NULL);
-			continue;
-		}
 		err = ingest_record(rec, 0, opts, sink, st);
 		libevtx_record_free(&rec, NULL);
 		if (err != NULL)
@@ -439,11 +416,6 @@ read_records(libevtx_file_t *file, const uint8_t *chunk, size_t chunk_len,
 			continue;
 		st->records++;
 		st->recovered++;
-		if (chunk != NULL &&
-		    !record_wanted(rec, chunk, chunk_len, pf, &cache)) {
-			libevtx_record_free(&rec, NULL);
-			continue;
-		}
 		err = ingest_record(rec, 1, opts, sink, st);
 		libevtx_record_free(&rec, NULL);
 		if (err != NULL)
@@ -496,7 +468,7 @@ ingest_whole(const char *path, const struct au_ingest_opts *opts,
 		return err;
 	if (libevtx_file_get_flags(file, &flags, NULL) == 1)
 		st->dirty = (flags & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
-	err = read_records(file, NULL, 0, NULL, opts, sink, st);
+	err = read_records(file, opts, sink, st);
 	evtx_close(&file);
 	return err;
 }
@@ -764,6 +736,8 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 	uint8_t *cut = NULL;
 	uint32_t end, last_end, *off = w->off;
 	size_t n, last = 0, nseg = 0, run_start = 0, *index = NULL;
+	uint64_t unreadable = 0;
+	struct au_file_stats st;
 	int nrec = 0, nwanted = 0, ok = 0;
 	uint64_t got;
 	uLong crc;
@@ -862,20 +836,25 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 		}
 		libevtx_record_free(&rec, NULL);
 	}
-	for (size_t j = 0; j <= last; j++) {
+	memset(&st, 0, sizeof(st));
+	for (size_t j = 0; j <= last && r->err == NULL; j++) {
 		if (wanted[j] == 2)
-			r->corrupt++;
+			unreadable++;
 		if (wanted[j] != 1)
 			continue;
 		if (libevtx_file_get_record_by_index(file, (int)index[j], &rec,
 		    NULL) != 1) {
-			r->corrupt++;
+			unreadable++;
 			continue;
 		}
-		r->err = ingest_record(rec, 0, w->opts, sink, &(struct au_file_stats){ 0 });
+		r->err = ingest_record(rec, 0, w->opts, sink, &st);
 		libevtx_record_free(&rec, NULL);
 	}
-	r->records += n - (uint64_t)(r->corrupt);
+	/* As the naive path counts: read records, and those not read or not rendered. */
+	r->records += n - unreadable;
+	r->corrupt += unreadable + st.corrupt;
+	r->matched += st.matched;
+	r->installs += st.installs;
 	ok = 1;
 done:
 	evtx_close(&file);
@@ -889,7 +868,7 @@ done:
 static void
 chunk_process(struct chunk_worker *w, uint64_t k, struct chunk_result *r)
 {
-	struct au_ingest_sink sink = { collect_event, collect_install, r };
+	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL };
 	struct au_file_stats st;
 	libevtx_file_t *file = NULL;
 	off_t at = EVTX_FILE_HEADER_SIZE + (off_t)k * EVTX_CHUNK_SIZE;
@@ -924,12 +903,8 @@ chunk_process(struct chunk_worker *w, uint64_t k, struct chunk_result *r)
 			r->records += chunk_walk(w->chunk, EVTX_CHUNK_SIZE, w->off, &end);
 			return;
 		}
-		if (chunk_selective(w, r, &sink)) {
-			/* ingest_record counted matches in a throwaway stats. */
-			r->matched = r->nev;
-			r->installs = r->nin;
+		if (chunk_selective(w, r, &sink))
 			return;
-		}
 		/* libevtx saw it differently: start again, the plain way. */
 		for (size_t i = 0; i < r->nev; i++)
 			au_event_free(r->ev[i]);
@@ -944,8 +919,7 @@ chunk_process(struct chunk_worker *w, uint64_t k, struct chunk_result *r)
 	 */
 	if ((r->err = worker_open(w, w->chunk, &file)) != NULL)
 		return;
-	r->err = read_records(file, w->chunk, EVTX_CHUNK_SIZE, w->pf, w->opts,
-	    &sink, &st);
+	r->err = read_records(file, w->opts, &sink, &st);
 	evtx_close(&file);
 	r->records += st.records;
 	r->recovered += st.recovered;
@@ -1094,6 +1068,9 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 		}
 		if (err != NULL)
 			break;
+		if (sink->progress != NULL)
+			sink->progress(sink->arg, EVTX_FILE_HEADER_SIZE +
+			    (first + count) * EVTX_CHUNK_SIZE, size);
 	}
 done:
 	for (int i = 0; i < nworkers; i++)

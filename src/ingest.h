@@ -29,6 +29,8 @@ struct au_ingest_sink {
 	struct au_error *(*event)(void *arg, struct au_event *ev);
 	struct au_error *(*install)(void *arg, struct au_install *in);
 	void *arg;
+	/* Optional: how many of the file's bytes have been read so far. */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
 };
 
 /*

@@ -9,10 +9,23 @@
 #include "pipeline.h"
 #include "xmalloc.h"
 
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 struct sink_state {
 	struct au_store *store;
 	int64_t file_id;
 	struct au_file_stats *st;
+	/* Progress on a terminal: shown once the import has run a second. */
+	int progress, shown;
+	double start;
+	size_t index, nfiles;
 };
 
 static struct au_error *
@@ -34,6 +47,19 @@ sink_event(void *arg, struct au_event *ev)
 	return err;
 }
 
+static void
+sink_progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct sink_state *s = arg;
+
+	if (!s->progress || now_seconds() - s->start < 1.0)
+		return;
+	fprintf(stderr, "\r\033[Kimporting %zu/%zu: %s: %llu%%", s->index + 1,
+	    s->nfiles, s->st->path, (unsigned long long)(total != 0 ?
+	    (done > total ? total : done) * 100 / total : 100));
+	s->shown = 1;
+}
+
 static struct au_error *
 sink_install(void *arg, struct au_install *in)
 {
@@ -46,14 +72,6 @@ sink_install(void *arg, struct au_install *in)
 	return err;
 }
 
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct au_error *
 pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
@@ -63,23 +81,21 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 	struct au_error *err = NULL, *ferr;
 	struct au_file_stats st;
 	struct sink_state s;
-	struct au_ingest_sink sink = { sink_event, sink_install, &s };
+	struct au_ingest_sink sink = { sink_event, sink_install, &s, sink_progress };
 	char **files = NULL;
 	size_t nfiles = 0;
-	double start = now_seconds();
-	int shown = 0;
 
 	memset(totals, 0, sizeof(*totals));
 	memset(&st, 0, sizeof(st));
+	memset(&s, 0, sizeof(s));
+	s.progress = progress;
+	s.start = now_seconds();
 	ingest_expand_paths(paths, npaths, &files, &nfiles, &ctx->warnings);
 	totals->files = nfiles;
+	s.nfiles = nfiles;
 
 	for (size_t i = 0; i < nfiles; i++) {
-		if (progress && now_seconds() - start > 1.0) {
-			fprintf(stderr, "\r\033[Kimporting %zu/%zu: %s", i + 1,
-			    nfiles, files[i]);
-			shown = 1;
-		}
+		s.index = i;
 		memset(&st, 0, sizeof(st));
 		st.path = xstrdup(files[i]);
 		s.store = store;
@@ -108,7 +124,7 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 		totals->events_new += st.events_new;
 		totals->events_known += st.events_known;
 		if (verbose) {
-			if (shown)
+			if (s.shown)
 				fputs("\r\033[K", stderr);
 			printf("%s: %llu new, %llu already known (%llu records read%s)\n",
 			    st.path, (unsigned long long)st.events_new,
@@ -119,7 +135,7 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 		au_file_stats_clear(&st);
 	}
 done:
-	if (shown)
+	if (s.shown)
 		fputs("\r\033[K", stderr);
 	au_file_stats_clear(&st);
 	ingest_free_paths(files, nfiles);

@@ -12,7 +12,11 @@
 struct au_store;
 
 /* Busy timeout used when AADC_UPGRADE_BUSY_TIMEOUT_MS is not set. */
-#define STORE_BUSY_TIMEOUT_MS 5000
+/*
+ * An import holds the write lock for one file's whole transaction, which
+ * for a big log takes minutes: a second import waits that long.
+ */
+#define STORE_BUSY_TIMEOUT_MS 600000
 
 /*
  * Opens (creating it and its directory when `create` is set) the database
