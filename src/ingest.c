@@ -488,21 +488,20 @@ put_le32(uint8_t *p, uint32_t v)
 
 /*
  * The records of a chunk, as libevtx finds them: one after another from
- * offset 512 up to the free-space offset. Fills off[] (room for
- * EVTX_CHUNK_SIZE / 24 entries) with their offsets; returns how many.
+ * offset 512 while the offset is not past the header's last-record offset.
+ * Fills off[] (room for CHUNK_MAX_RECORDS) with their offsets and *end
+ * with where the last one ends; returns how many.
  */
 #define CHUNK_MAX_RECORDS (EVTX_CHUNK_SIZE / 24)
 static size_t
 chunk_walk(const uint8_t *c, size_t len, uint32_t *off, uint32_t *end)
 {
-	uint32_t free_off = le32(c + 48);
+	uint32_t last_off = le32(c + 44);
 	size_t at = EVTX_CHUNK_HEADER_SIZE, n = 0;
 
-	if (free_off > len)
-		free_off = (uint32_t)len;
-	while (at + 24 <= free_off && memcmp(c + at, "**\0\0", 4) == 0) {
+	while (at <= last_off && at + 24 <= len && memcmp(c + at, "**\0\0", 4) == 0) {
 		uint32_t size = le32(c + at + 4);
-		if (size < 24 || size > free_off - at)
+		if (size < 28 || size > len - at)
 			break;
 		off[n++] = (uint32_t)at;
 		at += size;
@@ -795,10 +794,15 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 		run = 0;
 		index[j] = nseg++;
 	}
+	/*
+	 * libevtx checksums the event records up to the free-space offset but
+	 * reads records up to the last-record offset: with free space said to
+	 * start right after the header (an empty range, whose CRC-32 is 0) it
+	 * reads the same records without checksumming tens of kilobytes.
+	 */
 	put_le32(cut + 44, off[last]);      /* last record offset */
-	put_le32(cut + 48, last_end);       /* free space offset */
-	put_le32(cut + 52, (uint32_t)crc32(0, cut + EVTX_CHUNK_HEADER_SIZE,
-	    last_end - EVTX_CHUNK_HEADER_SIZE));
+	put_le32(cut + 48, EVTX_CHUNK_HEADER_SIZE);   /* free space offset */
+	put_le32(cut + 52, 0);              /* CRC-32 of no bytes */
 	crc = crc32(0, cut, 120);
 	crc = crc32(crc, cut + 128, EVTX_CHUNK_HEADER_SIZE - 128);
 	put_le32(cut + 124, (uint32_t)crc);

@@ -1,4 +1,4 @@
-/* prefilter.c: case-insensitive UTF-16LE name search over chunk bytes (Boyer-Moore-Horspool), and rules over the names found. */
+/* prefilter.c: case-insensitive UTF-16LE name search over chunk bytes, and rules over the names found. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,13 +12,13 @@
  * The search folds each alignment of the UTF-16LE bytes into a string of
  * one byte per code unit (ASCII letters lower-cased, units outside ASCII
  * as 0x80), a loop the compiler vectorises, and then looks for the names
- * there with memmem. Strings in binary XML need not be 2-byte aligned,
- * hence both alignments.
+ * there by two rare letters of each at once (see names_found). Strings in
+ * binary XML need not be 2-byte aligned, hence both alignments.
  */
 struct pattern {
 	char *ascii;             /* the name, ASCII letters lower-cased */
 	size_t units;            /* its length in code units */
-	uint32_t holds;          /* the other names inside this one: absent, so is it */
+	size_t a1, a2;           /* two positions with rare letters: the anchors */
 };
 
 struct prefilter {
@@ -40,6 +40,39 @@ name_ok(const char *name)
 	return 1;
 }
 
+/*
+ * How common a byte is in log text, roughly (lower is rarer): the search
+ * looks for the two rarest letters of a name at their distance apart, so
+ * that few places need a full comparison.
+ */
+static int
+commonness(unsigned char c)
+{
+	static const char order[] = "zqxjkvbpygfwmucldrhsnioate ";
+	const char *p = c != '\0' ? strchr(order, c) : NULL;
+
+	return p != NULL ? (int)(p - order) : -1;   /* digits, punctuation: rare */
+}
+
+static void
+choose_anchors(struct pattern *p)
+{
+	size_t best = 0, second = p->units > 1 ? 1 : 0;
+
+	for (size_t j = 0; j < p->units; j++)
+		if (commonness((unsigned char)p->ascii[j]) <
+		    commonness((unsigned char)p->ascii[best]))
+			best = j;
+	if (second == best)
+		second = 0;
+	for (size_t j = 0; j < p->units; j++)
+		if (j != best && commonness((unsigned char)p->ascii[j]) <
+		    commonness((unsigned char)p->ascii[second]))
+			second = j;
+	p->a1 = best < second ? best : second;
+	p->a2 = best < second ? second : best;
+}
+
 /* Index of name among the patterns, adding it when new; -1 when full. */
 static int
 pattern_index(struct prefilter *pf, const char *name)
@@ -58,6 +91,7 @@ pattern_index(struct prefilter *pf, const char *name)
 	p->ascii = xmalloc(chars + 1);
 	for (size_t j = 0; j <= chars; j++)
 		p->ascii[j] = (char)pf->fold[(unsigned char)name[j]];
+	choose_anchors(p);
 	return (int)pf->npat++;
 }
 
@@ -75,19 +109,6 @@ prefilter_new(const char *const *const *rules, size_t nrules)
 	pf = xcalloc(1, sizeof(*pf));
 	for (int i = 0; i < 256; i++)
 		pf->fold[i] = (uint8_t)(i >= 'A' && i <= 'Z' ? i | 0x20 : i);
-	/* Shorter names first, so that a name held in another is searched before it. */
-	for (size_t len = 1, left = 1; left; len++) {
-		left = 0;
-		for (size_t r = 0; r < nrules; r++)
-			for (const char *const *n = rules[r]; *n != NULL; n++) {
-				if (strlen(*n) == len && pattern_index(pf, *n) < 0) {
-					prefilter_free(pf);
-					return NULL;
-				}
-				if (strlen(*n) > len)
-					left = 1;
-			}
-	}
 	pf->rule = xcalloc(nrules, sizeof(*pf->rule));
 	for (size_t r = 0; r < nrules; r++) {
 		uint32_t mask = 0;
@@ -106,12 +127,6 @@ prefilter_new(const char *const *const *rules, size_t nrules)
 		prefilter_free(pf);
 		return NULL;
 	}
-	/* Names are searched in order: a held name must come first. */
-	for (size_t i = 0; i < pf->npat; i++)
-		for (size_t j = 0; j < i; j++)
-			if (pf->pat[j].units < pf->pat[i].units &&
-			    strstr(pf->pat[i].ascii, pf->pat[j].ascii) != NULL)
-				pf->pat[i].holds |= UINT32_C(1) << j;
 	return pf;
 }
 
@@ -169,56 +184,84 @@ fold_units(const uint8_t *buf, size_t len)
 	return &scratch;
 }
 
-/*
- * Searches the folded buffer for pattern p. Without pos, stops at the
- * first occurrence and returns 1 if any. With pos, appends every
- * occurrence (counting beyond max in *n), in no particular order.
- */
-static int
-pattern_search(const struct pattern *p, const struct folded *f, uint32_t *pos,
-    uint8_t *id, uint8_t which, size_t max, size_t *n)
+/* Sets `bit` in hit[] where both anchors of a name match (a vectorised loop). */
+__attribute__((optimize("O3")))
+static void
+mark_anchors(const uint8_t *t, size_t places, size_t a1, size_t a2, uint8_t c1,
+    uint8_t c2, uint8_t bit, uint8_t *hit)
 {
-	int any = 0;
+	const uint8_t *x = t + a1, *y = t + a2;
 
-	for (size_t a = 0; a < 2; a++) {
-		const uint8_t *h = f->b[a], *end = f->b[a] + f->n[a], *hit;
-
-		while ((size_t)(end - h) >= p->units &&
-		    (hit = memmem(h, (size_t)(end - h), p->ascii, p->units)) != NULL) {
-			any = 1;
-			if (pos == NULL)
-				return 1;
-			if (*n < max) {
-				pos[*n] = (uint32_t)(a + 2 * (size_t)(hit - f->b[a]));
-				id[*n] = which;
-			}
-			(*n)++;
-			h = hit + 1;
-		}
-	}
-	return any;
+	for (size_t i = 0; i < places; i++)
+		hit[i] |= (uint8_t)(((x[i] == c1) & (y[i] == c2)) * bit);
 }
 
+static _Thread_local uint8_t hits[EVTX_CHUNK_SIZE / 2 + 64];
+
 /*
- * The names that occur in the folded buffer, as a mask. A name that holds
- * another name that is absent is absent too, and is not searched. With
- * pos, every occurrence is recorded (see prefilter_positions).
+ * The names that occur in the folded buffer, as a mask. Up to eight names
+ * at a time mark where their two anchor letters (rare ones) stand at the
+ * right distance, each in a bit of hits[]; one pass over hits[] then
+ * compares the whole name where a bit is set. With pos, every occurrence
+ * is recorded (see prefilter_positions); without, the search stops once
+ * every name is found.
  */
 static uint32_t
 names_found(const struct prefilter *pf, const struct folded *f, uint32_t *pos,
     uint8_t *id, size_t max, size_t *n)
 {
-	uint32_t found = 0, absent = 0;
+	uint32_t found = 0, all = pf->npat >= 32 ? UINT32_MAX :
+	    (UINT32_C(1) << pf->npat) - 1;
 
-	for (size_t i = 0; i < pf->npat; i++) {
-		if (pf->pat[i].holds & absent) {
-			absent |= UINT32_C(1) << i;
-			continue;
+	for (size_t a = 0; a < 2; a++) {
+		const uint8_t *t = f->b[a];
+		size_t len = f->n[a];
+
+		for (size_t g = 0; g < pf->npat; g += 8) {
+			size_t end = g + 8 < pf->npat ? g + 8 : pf->npat, places = 0;
+
+			for (size_t i = g; i < end; i++)
+				if (len >= pf->pat[i].units &&
+				    len - pf->pat[i].units + 1 > places)
+					places = len - pf->pat[i].units + 1;
+			if (places == 0)
+				continue;
+			memset(hits, 0, places + 64);
+			for (size_t i = g; i < end; i++) {
+				const struct pattern *p = &pf->pat[i];
+				if (len < p->units || (pos == NULL &&
+				    (found >> i & 1)))
+					continue;
+				mark_anchors(t, len - p->units + 1, p->a1, p->a2,
+				    (uint8_t)p->ascii[p->a1], (uint8_t)p->ascii[p->a2],
+				    (uint8_t)(1u << (i - g)), hits);
+			}
+			for (size_t k0 = 0; k0 < places; k0 += 32) {
+				uint64_t w[4];
+				memcpy(w, hits + k0, 32);
+				if ((w[0] | w[1] | w[2] | w[3]) == 0)
+					continue;
+				for (size_t k = k0; k < k0 + 32 && k < places; k++) {
+					for (unsigned bits = hits[k]; bits != 0; bits &= bits - 1) {
+						size_t i = g + (size_t)__builtin_ctz(bits);
+						const struct pattern *p = &pf->pat[i];
+						if (k + p->units > len ||
+						    memcmp(t + k, p->ascii, p->units) != 0)
+							continue;
+						found |= UINT32_C(1) << i;
+						if (pos == NULL)
+							continue;
+						if (*n < max) {
+							pos[*n] = (uint32_t)(a + 2 * k);
+							id[*n] = (uint8_t)i;
+						}
+						(*n)++;
+					}
+				}
+				if (pos == NULL && found == all)
+					return found;
+			}
 		}
-		if (pattern_search(&pf->pat[i], f, pos, id, (uint8_t)i, max, n))
-			found |= UINT32_C(1) << i;
-		else
-			absent |= UINT32_C(1) << i;
 	}
 	return found;
 }

@@ -35,9 +35,7 @@ int prefilter_match(const struct prefilter *pf, const uint8_t *buf, size_t len);
  * ascending; at most max) with the start of each occurrence and which
  * name it is; returns how many were found (more than max: only the first
  * max are kept, and the caller must not rely on them). Sets *match as
- * prefilter_match would. A name that holds another, absent name is not
- * searched, so its occurrences are listed only where all names it holds
- * occur somewhere in buf.
+ * prefilter_match would.
  */
 size_t prefilter_positions(const struct prefilter *pf, const uint8_t *buf,
     size_t len, uint32_t *pos, uint8_t *id, size_t max, int *match);
