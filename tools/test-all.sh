@@ -14,6 +14,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 step() { printf '\n=== %s\n' "$*"; }
 show_log() { cat "$1/test-suite.log" 2>/dev/null || true; }
+# Test programs passed and failed, from automake's summary in a build dir.
+count() { sed -n "s/^# $2: *//p" "$1/test-suite.log" 2>/dev/null | head -n 1; }
+npass=0
+nfail=0
+tally() {
+	npass=$((npass + $(count "$1" PASS)))
+	nfail=$((nfail + $(count "$1" FAIL) + $(count "$1" ERROR)))
+}
 
 autoreconf -fi
 # A build made in the source tree (README's first line) would stop the
@@ -27,15 +35,19 @@ rm -rf _build
 mkdir _build
 (cd _build && ../configure --enable-werror && make -j"$jobs" &&
 	make -j"$jobs" check) || { show_log _build; exit 1; }
+tally _build
 
 step "make check under AddressSanitizer and UndefinedBehaviorSanitizer"
 rm -rf _build-asan
 mkdir _build-asan
 (cd _build-asan && ../configure --enable-asan --enable-werror &&
 	make -j"$jobs" && make -j"$jobs" check) || { show_log _build-asan; exit 1; }
+tally _build-asan
 rm -rf _build-asan
 
 step "make distcheck"
 (cd _build && make -j"$jobs" distcheck) || exit 1
 rm -rf _build
 step "all passed"
+# Test programs of the plain and the sanitized build together.
+echo "tests: $npass passed, $nfail failed"
