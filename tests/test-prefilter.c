@@ -49,7 +49,8 @@ main(void)
 	static const char *const bad[] = { "Azure\xc3\xa9", NULL };
 	const char *const *bad_rules[] = { bad };
 	struct prefilter *pf = prefilter_new(rules, 2);
-	uint8_t *buf = calloc(1, EVTX_CHUNK_SIZE);
+	/* Room past the chunk: a name is written across its end on purpose. */
+	uint8_t *buf = calloc(1, EVTX_CHUNK_SIZE + 64);
 	uint32_t pos[64];
 	uint8_t id[64];
 	int match;
