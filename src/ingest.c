@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <zlib.h>
 
+#include "crc32.h"
 #include "evtxml.h"
 #include "ingest.h"
 #include "prefilter.h"
@@ -547,14 +548,14 @@ chunk_check(const uint8_t *c, size_t len)
 		return CHUNK_PARTIAL;
 	if (memcmp(c, "ElfChnk\0", 8) != 0)
 		return CHUNK_BAD_MAGIC;
-	crc = crc32(0, c, 120);
-	crc = crc32(crc, c + 128, EVTX_CHUNK_HEADER_SIZE - 128);
+	crc = crc32_fast(0, c, 120);
+	crc = crc32_fast(crc, c + 128, EVTX_CHUNK_HEADER_SIZE - 128);
 	if ((uint32_t)crc != le32(c + 124))
 		return CHUNK_BAD_CRC;
 	free_off = le32(c + 48);
 	if (free_off < EVTX_CHUNK_HEADER_SIZE || free_off > len)
 		return CHUNK_BAD_CRC;
-	crc = crc32(0, c + EVTX_CHUNK_HEADER_SIZE, free_off - EVTX_CHUNK_HEADER_SIZE);
+	crc = crc32_fast(0, c + EVTX_CHUNK_HEADER_SIZE, free_off - EVTX_CHUNK_HEADER_SIZE);
 	return (uint32_t)crc == le32(c + 52) ? CHUNK_OK : CHUNK_BAD_CRC;
 }
 
