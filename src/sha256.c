@@ -64,7 +64,7 @@ sha256_force_scalar(int on)
  */
 __attribute__((target("sha,sse4.1,ssse3")))
 static void
-sha256_block_ni(struct sha256_ctx *c, const uint8_t *p)
+sha256_blocks_ni(struct sha256_ctx *c, const uint8_t *p, size_t nblocks)
 {
 	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
 	__m128i s0, s1, tmp, msg, w[4], abef, cdgh;
@@ -75,6 +75,7 @@ sha256_block_ni(struct sha256_ctx *c, const uint8_t *p)
 	s1 = _mm_shuffle_epi32(s1, 0x1b);            /* EFGH */
 	s0 = _mm_alignr_epi8(tmp, s1, 8);            /* ABEF */
 	s1 = _mm_blend_epi16(s1, tmp, 0xf0);         /* CDGH */
+	for (; nblocks > 0; nblocks--, p += 64) {
 	abef = s0;
 	cdgh = s1;
 	for (int i = 0; i < 16; i++) {
@@ -94,6 +95,7 @@ sha256_block_ni(struct sha256_ctx *c, const uint8_t *p)
 	}
 	s0 = _mm_add_epi32(s0, abef);
 	s1 = _mm_add_epi32(s1, cdgh);
+	}
 	tmp = _mm_shuffle_epi32(s0, 0x1b);           /* FEBA */
 	s1 = _mm_shuffle_epi32(s1, 0xb1);            /* DCHG */
 	s0 = _mm_blend_epi16(tmp, s1, 0xf0);         /* DCBA */
@@ -120,15 +122,19 @@ have_sha_ni(void)
 {
 	return false;
 }
-#define sha256_block_ni sha256_block_scalar
 #endif
 
+/* Compresses nblocks 64-byte blocks. */
 static void
-sha256_block(struct sha256_ctx *c, const uint8_t *p)
+sha256_blocks(struct sha256_ctx *c, const uint8_t *p, size_t nblocks)
 {
-	if (have_sha_ni())
-		sha256_block_ni(c, p);
-	else
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (have_sha_ni()) {
+		sha256_blocks_ni(c, p, nblocks);
+		return;
+	}
+#endif
+	for (; nblocks > 0; nblocks--, p += 64)
 		sha256_block_scalar(c, p);
 }
 
@@ -158,11 +164,12 @@ sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 		len -= take;
 		if (c->nbuf < 64)
 			return;
-		sha256_block(c, c->buf);
+		sha256_blocks(c, c->buf, 1);
 		c->nbuf = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		sha256_block(c, p);
+	sha256_blocks(c, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	memcpy(c->buf, p, len);
 	c->nbuf = len;
 }
