@@ -5,13 +5,13 @@
 check_status "--version" 0 "$AU" --version
 contains "--version" "$tmp/out" "aadc-upgrade "
 check_status "--help" 0 "$AU" --help
-for c in scan codes help; do
+for c in scan import report fleet export codes help; do
 	contains "--help lists $c" "$tmp/out" "  $c "
 done
 check_status "no command" 2 "$AU"
 check_status "unknown command" 2 "$AU" frobnicate
 contains "unknown command message" "$tmp/err" "aadc-upgrade: unknown command 'frobnicate'"
-for c in scan codes help; do
+for c in scan import report fleet export codes help; do
 	check_status "$c --help" 0 "$AU" "$c" --help
 	contains "$c --help usage" "$tmp/out" "usage: aadc-upgrade $c"
 	check_status "help $c" 0 "$AU" help "$c"
