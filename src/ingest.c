@@ -158,7 +158,7 @@ is_connect_product(const char *name)
  * successfully." (no version).
  */
 static struct au_install *
-install_from_record(libevtx_record_t *rec, uint32_t event_id, char **v, int n)
+install_from_record(uint32_t event_id, char **v, int n)
 {
 	struct au_install *in;
 	char *product = NULL, *version = NULL, *end;
@@ -190,7 +190,6 @@ install_from_record(libevtx_record_t *rec, uint32_t event_id, char **v, int n)
 	in->version = version;
 	in->status = status;
 	in->event_id = event_id;
-	(void)rec;
 	return in;
 }
 
@@ -319,7 +318,7 @@ ingest_record(libevtx_record_t *rec, int recovered,
 		err = sink->event(sink->arg, ev);
 		goto done;
 	}
-	in = install_from_record(rec, event_id, x.data, (int)x.ndata);
+	in = install_from_record(event_id, x.data, (int)x.ndata);
 	if (in != NULL) {
 		in->time = x.time;
 		in->record_id = record_id;
