@@ -77,7 +77,7 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct au_store *store = NULL;
 	struct au_query q = { NULL, 0, 0 };
 	struct export_state st = { 0 };
-	const char **hosts = NULL;
+	struct cmd_names hosts = { NULL, 0 };
 	const char *dbopt = NULL;
 	char *db = NULL;
 	struct au_report rep;
@@ -94,8 +94,7 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			err = export_parse_format(optarg, &fmt);
 			break;
 		case 'H':
-			hosts = xreallocarray(hosts, q.nhosts + 1, sizeof(*hosts));
-			hosts[q.nhosts++] = optarg;
+			cmd_names_add(&hosts, optarg);
 			break;
 		case 'S':
 			err = cmd_parse_date(optarg, &q.since);
@@ -110,7 +109,8 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (err != NULL)
 			goto done;
 	}
-	q.hosts = hosts;
+	q.hosts = hosts.names;
+	q.nhosts = hosts.n;
 	if (optind != argc) {
 		err = au_error_new(AU_ERR_USAGE, NULL, "unexpected argument '%s'",
 		    argv[optind]);
@@ -156,7 +156,7 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 done:
 	analyse_report_free(&rep);
 	store_close(store);
-	free(hosts);
+	cmd_names_free(&hosts);
 	free(db);
 	return err;
 }

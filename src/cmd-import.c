@@ -23,7 +23,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct au_error *err = NULL;
 	struct au_store *store = NULL;
 	struct au_ingest_opts opts;
-	struct cmd_sources sources = { NULL, 0 };
+	struct cmd_names sources = { NULL, 0 };
 	struct pipeline_totals totals;
 	const char *dbopt = NULL;
 	char *db = NULL;
@@ -37,7 +37,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			dbopt = optarg;
 			break;
 		case 's':
-			cmd_sources_add(&sources, optarg);
+			cmd_names_add(&sources, optarg);
 			break;
 		case 'e':
 			err = cmd_parse_id_range(optarg, &opts.id_min, &opts.id_max);
@@ -83,7 +83,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		ctx->status = ctx->warnings != NULL ? AU_EXIT_PARTIAL : AU_EXIT_OK;
 done:
 	store_close(store);
-	cmd_sources_free(&sources);
+	cmd_names_free(&sources);
 	free(db);
 	return err;
 }

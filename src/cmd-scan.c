@@ -25,9 +25,9 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct au_error *err = NULL;
 	struct au_store *store = NULL;
 	struct au_ingest_opts opts;
-	struct cmd_sources sources = { NULL, 0 };
+	struct cmd_names sources = { NULL, 0 };
 	struct au_query q = { NULL, 0, 0 };
-	const char **hosts = NULL;
+	struct cmd_names hosts = { NULL, 0 };
 	struct au_report rep;
 	struct pipeline_totals totals;
 	enum au_format fmt = AU_FMT_TEXT;
@@ -41,7 +41,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			err = cmd_parse_format(optarg, &fmt, 1);
 			break;
 		case 's':
-			cmd_sources_add(&sources, optarg);
+			cmd_names_add(&sources, optarg);
 			break;
 		case 'e':
 			err = cmd_parse_id_range(optarg, &opts.id_min, &opts.id_max);
@@ -53,8 +53,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			opts.naive = 1;
 			break;
 		case 'H':
-			hosts = xreallocarray(hosts, q.nhosts + 1, sizeof(*hosts));
-			hosts[q.nhosts++] = optarg;
+			cmd_names_add(&hosts, optarg);
 			break;
 		case 'S':
 			err = cmd_parse_date(optarg, &q.since);
@@ -66,7 +65,8 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (err != NULL)
 			goto done;
 	}
-	q.hosts = hosts;
+	q.hosts = hosts.names;
+	q.nhosts = hosts.n;
 	if (optind >= argc) {
 		err = au_error_new(AU_ERR_USAGE, NULL, "no PATH given");
 		goto done;
@@ -92,8 +92,8 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 done:
 	analyse_report_free(&rep);
 	store_close(store);
-	cmd_sources_free(&sources);
-	free(hosts);
+	cmd_names_free(&sources);
+	cmd_names_free(&hosts);
 	return err;
 }
 

@@ -146,14 +146,14 @@ cmd_want_color(int fd)
 }
 
 void
-cmd_sources_add(struct cmd_sources *s, const char *name)
+cmd_names_add(struct cmd_names *s, const char *name)
 {
 	s->names = xreallocarray(s->names, s->n + 1, sizeof(*s->names));
 	s->names[s->n++] = name;
 }
 
 void
-cmd_sources_apply(const struct cmd_sources *s, struct au_ingest_opts *opts)
+cmd_sources_apply(const struct cmd_names *s, struct au_ingest_opts *opts)
 {
 	if (s->n == 0)
 		return;
@@ -162,7 +162,7 @@ cmd_sources_apply(const struct cmd_sources *s, struct au_ingest_opts *opts)
 }
 
 void
-cmd_sources_free(struct cmd_sources *s)
+cmd_names_free(struct cmd_names *s)
 {
 	free(s->names);
 	s->names = NULL;

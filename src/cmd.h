@@ -55,14 +55,15 @@ struct au_error *cmd_parse_date(const char *arg, uint64_t *filetime);
 /* Colour on a terminal only, and never with NO_COLOR set. */
 int cmd_want_color(int fd);
 
-/* Upgrade source names given with --source (replacing the defaults). */
-struct cmd_sources {
+/* Names given with a repeatable option (--source, --host); they point into argv. */
+struct cmd_names {
 	const char **names;
 	size_t n;
 };
-void cmd_sources_add(struct cmd_sources *s, const char *name);
-void cmd_sources_apply(const struct cmd_sources *s, struct au_ingest_opts *opts);
-void cmd_sources_free(struct cmd_sources *s);
+void cmd_names_add(struct cmd_names *s, const char *name);
+void cmd_names_free(struct cmd_names *s);
+/* --source names replace the default upgrade sources. */
+void cmd_sources_apply(const struct cmd_names *s, struct au_ingest_opts *opts);
 
 /* Database path: --db, else $AADC_UPGRADE_DB, else $XDG_DATA_HOME/aadc-upgrade/history.db. */
 char *cmd_db_path(const char *opt);
