@@ -94,25 +94,11 @@ bad:
 	    "bad event ID range '%s' (expected N or LOW-HIGH, e.g. 300-399)", arg);
 }
 
-/* Days from 1601-01-01 to y-m-d (proleptic Gregorian), for FILETIME. */
-static int64_t
-days_since_1601(int y, int m, int d)
-{
-	/* Days from civil, shifted so that March is the first month. */
-	int64_t yy = y - (m <= 2);
-	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t yoe = yy - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	int64_t days_1970 = era * 146097 + doe - 719468;
-	return days_1970 + 134774;   /* 1601-01-01 .. 1970-01-01 */
-}
-
 struct au_error *
 cmd_parse_date(const char *arg, uint64_t *filetime)
 {
+	struct au_civil c = { 0, 0, 0, 0, 0, 0, 0 };
 	int y, m, d, hh = 0, mm = 0, ss = 0, n = 0;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 	if (sscanf(arg, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3)
 		goto bad;
@@ -124,12 +110,16 @@ cmd_parse_date(const char *arg, uint64_t *filetime)
 		if (arg[n] == 'Z')
 			n++;
 	}
-	if (arg[n] != '\0' || y < 1601 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1] || hh > 23 || mm > 59 || ss > 60)
+	if (arg[n] != '\0' || m < 0 || d < 0 || hh < 0 || mm < 0 || ss < 0)
 		goto bad;
-	*filetime = ((uint64_t)days_since_1601(y, m, d) * 86400 +
-	    (uint64_t)hh * 3600 + (uint64_t)mm * 60 + (uint64_t)ss) * 10000000;
-	return NULL;
+	c.year = y;
+	c.month = (unsigned)m;
+	c.day = (unsigned)d;
+	c.hour = (unsigned)hh;
+	c.minute = (unsigned)mm;
+	c.second = (unsigned)ss;
+	if (au_filetime_from_civil(&c, filetime))
+		return NULL;
 bad:
 	return au_error_new(AU_ERR_USAGE, NULL,
 	    "bad date '%s' (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)", arg);

@@ -1,4 +1,6 @@
 /* event.c: freeing the shared structs and naming their enums. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,4 +95,68 @@ au_verdict_from_category(enum au_category cat)
 	case AU_CAT_NONE:          break;
 	}
 	return AU_VERDICT_NO_RESULT;
+}
+
+#define TICKS_PER_SECOND UINT64_C(10000000)
+/* Days from 0000-03-01 (the algorithms' epoch) to 1601-01-01. */
+#define DAYS_0000_03_01_TO_1601 INT64_C(584694)
+
+void
+au_filetime_to_civil(uint64_t filetime, struct au_civil *c)
+{
+	uint64_t secs = filetime / TICKS_PER_SECOND, sod = secs % 86400;
+	int64_t z = (int64_t)(secs / 86400) + DAYS_0000_03_01_TO_1601;
+	int64_t era = z / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+
+	c->day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	c->month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	c->year = yoe + era * 400 + (c->month <= 2);
+	c->hour = (unsigned)(sod / 3600);
+	c->minute = (unsigned)(sod / 60 % 60);
+	c->second = (unsigned)(sod % 60);
+	c->ticks = (uint32_t)(filetime % TICKS_PER_SECOND);
+}
+
+int
+au_filetime_from_civil(const struct au_civil *c, uint64_t *filetime)
+{
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int64_t y, era, yoe, doy, doe, days;
+
+	if (c->year < 1601 || c->year > 60000 || c->month < 1 || c->month > 12 ||
+	    c->day < 1 || c->day > mdays[c->month - 1] || c->hour > 23 ||
+	    c->minute > 59 || c->second > 60 || c->ticks >= TICKS_PER_SECOND)
+		return 0;
+	if (c->month == 2 && c->day == 29 && (c->year % 4 != 0 ||
+	    (c->year % 100 == 0 && c->year % 400 != 0)))
+		return 0;
+	y = c->year - (c->month <= 2);
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (c->month > 2 ? c->month - 3 : c->month + 9) + 2) / 5 +
+	    c->day - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	days = era * 146097 + doe - DAYS_0000_03_01_TO_1601;
+	*filetime = ((uint64_t)days * 86400 + (uint64_t)c->hour * 3600 +
+	    (uint64_t)c->minute * 60 + c->second) * TICKS_PER_SECOND + c->ticks;
+	return 1;
+}
+
+char *
+au_time_text(uint64_t filetime, int ticks, char *buf, size_t len)
+{
+	struct au_civil c;
+
+	au_filetime_to_civil(filetime, &c);
+	if (ticks)
+		snprintf(buf, len, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%07" PRIu32 "Z",
+		    c.year, c.month, c.day, c.hour, c.minute, c.second, c.ticks);
+	else
+		snprintf(buf, len, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ",
+		    c.year, c.month, c.day, c.hour, c.minute, c.second);
+	return buf;
 }

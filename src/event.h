@@ -90,6 +90,23 @@ void au_file_stats_clear(struct au_file_stats *st);
 /* Adds one problem to st->errors. */
 void au_file_stats_add_error(struct au_file_stats *st, const char *msg);
 
+/*
+ * FILETIME and the civil (proleptic Gregorian, UTC) calendar, one way and
+ * the other: the one place that does date arithmetic (Howard Hinnant's
+ * day algorithms, exact for any date, no time_t or time zone involved).
+ */
+struct au_civil {
+	int64_t year;
+	unsigned month, day, hour, minute, second;
+	uint32_t ticks;           /* 100 ns units within the second */
+};
+void au_filetime_to_civil(uint64_t filetime, struct au_civil *c);
+/* Returns 0 when a field is out of range or the date is before 1601. */
+int au_filetime_from_civil(const struct au_civil *c, uint64_t *filetime);
+/* RFC 3339 UTC, with seven fractional digits when `ticks` is set
+ * ("2016-06-27T10:15:00.1234567Z"), else none; buf holds >= 32 bytes. */
+char *au_time_text(uint64_t filetime, int ticks, char *buf, size_t len);
+
 const char *au_category_name(enum au_category cat);   /* "Success", ... "Other", NULL for NONE */
 const char *au_verdict_name(enum au_verdict v);       /* "upgraded", "retrying", ... */
 enum au_verdict au_verdict_from_category(enum au_category cat);

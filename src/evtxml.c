@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "evtxml.h"
 #include "xmalloc.h"
 
@@ -180,29 +181,16 @@ parse_u64(const char *s, const char *end, uint64_t *out, int hex_ok)
 	return 1;
 }
 
-static int64_t
-days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int
 evtxml_parse_time(const char *s, size_t len, uint64_t *filetime)
 {
 	int v[6];
 	static const int width[6] = { 4, 2, 2, 2, 2, 2 };
 	static const char sep[6] = { '-', '-', 'T', ':', ':', 0 };
+	struct au_civil c;
 	size_t i = 0;
-	uint64_t frac = 0;
+	uint32_t frac = 0;
 	int digits = 0;
-	int64_t days;
 
 	for (int f = 0; f < 6; f++) {
 		v[f] = 0;
@@ -218,23 +206,25 @@ evtxml_parse_time(const char *s, size_t len, uint64_t *filetime)
 		}
 	}
 	if (i < len && s[i] == '.') {
+		/* Windows keeps 100 ns ticks: digits past the seventh are dropped. */
 		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 			if (digits++ < 7)
-				frac = frac * 10 + (uint64_t)(s[i] - '0');
-		while (digits < 7) {
+				frac = frac * 10 + (uint32_t)(s[i] - '0');
+		for (; digits < 7; digits++)
 			frac *= 10;
-			digits++;
-		}
 	}
 	if (i < len && s[i] == 'Z')
 		i++;
-	if (i != len || v[0] < 1601 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-	    v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
+	if (i != len)
 		return 0;
-	days = days_from_civil(v[0], v[1], v[2]) + 134774;
-	*filetime = ((uint64_t)days * 86400 + (uint64_t)v[3] * 3600 +
-	    (uint64_t)v[4] * 60 + (uint64_t)v[5]) * 10000000 + frac;
-	return 1;
+	c.year = v[0];
+	c.month = (unsigned)v[1];
+	c.day = (unsigned)v[2];
+	c.hour = (unsigned)v[3];
+	c.minute = (unsigned)v[4];
+	c.second = (unsigned)v[5];
+	c.ticks = frac;
+	return au_filetime_from_civil(&c, filetime);
 }
 
 /* Text of the first <name> element inside [s, end), decoded; NULL if none. */

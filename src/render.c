@@ -9,10 +9,6 @@
 #include "render.h"
 #include "xmalloc.h"
 
-#define TICKS_PER_SECOND UINT64_C(10000000)
-/* Days from 0000-03-01 (proleptic Gregorian) to 1601-01-01. */
-#define DAYS_0000_03_01_TO_1601 UINT64_C(584694)
-
 /* A growing string; the writers here build escaped copies with it. */
 struct sbuf {
 	char *s;
@@ -188,47 +184,19 @@ render_utf8_sanitise(const char *str)
 	return sbuf_finish(&b);
 }
 
-/* Splits a FILETIME into a civil date (Howard Hinnant's days-to-civil). */
-static void
-filetime_civil(uint64_t filetime, uint64_t *year, unsigned *month,
-    unsigned *day, uint64_t *second_of_day, uint64_t *fraction)
-{
-	uint64_t secs = filetime / TICKS_PER_SECOND;
-	uint64_t z = secs / 86400 + DAYS_0000_03_01_TO_1601;
-	uint64_t era = z / 146097;
-	uint64_t doe = z - era * 146097;
-	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	uint64_t mp = (5 * doy + 2) / 153;
-
-	*day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*year = yoe + era * 400 + (*month <= 2);
-	*second_of_day = secs % 86400;
-	*fraction = filetime % TICKS_PER_SECOND;
-}
-
 char *
 render_time(uint64_t filetime, char *buf, size_t len)
 {
-	uint64_t year, sod, frac;
-	unsigned month, day;
-
-	filetime_civil(filetime, &year, &month, &day, &sod, &frac);
-	snprintf(buf, len, "%04" PRIu64 "-%02u-%02uT%02u:%02u:%02u.%07" PRIu64 "Z",
-	    year, month, day, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
-	    (unsigned)(sod % 60), frac);
-	return buf;
+	return au_time_text(filetime, 1, buf, len);
 }
 
 char *
 render_date(uint64_t filetime, char *buf, size_t len)
 {
-	uint64_t year, sod, frac;
-	unsigned month, day;
+	struct au_civil c;
 
-	filetime_civil(filetime, &year, &month, &day, &sod, &frac);
-	snprintf(buf, len, "%04" PRIu64 "-%02u-%02u", year, month, day);
+	au_filetime_to_civil(filetime, &c);
+	snprintf(buf, len, "%04" PRId64 "-%02u-%02u", c.year, c.month, c.day);
 	return buf;
 }
 

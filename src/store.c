@@ -344,36 +344,6 @@ store_casecmp(const char *a, const char *b)
 	}
 }
 
-/*
- * RFC 3339 UTC from FILETIME, with seven fractional digits when frac is
- * set. Integer arithmetic (days to civil date, after H. Hinnant) so no
- * time_t range or time zone matters.
- */
-static void
-store_time_text(uint64_t ft, int frac, char *buf, size_t len)
-{
-	uint64_t secs = ft / (uint64_t)STORE_TICKS;
-	unsigned ticks = (unsigned)(ft % (uint64_t)STORE_TICKS);
-	unsigned sod = (unsigned)(secs % 86400);
-	/* Days since 0000-03-01: 1601-01-01 is 134774 days before 1970. */
-	int64_t z = (int64_t)(secs / 86400) - 134774 + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned d = doy - (153 * mp + 2) / 5 + 1;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	int64_t y = (int64_t)yoe + era * 400 + (m <= 2);
-
-	if (frac)
-		snprintf(buf, len, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u"
-		    ".%07uZ", y, m, d, sod / 3600, sod / 60 % 60, sod % 60, ticks);
-	else
-		snprintf(buf, len, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ",
-		    y, m, d, sod / 3600, sod / 60 % 60, sod % 60);
-}
-
 /* An AU_ERR_DB error about the database, with SQLite's reason. */
 static struct au_error *
 store_error(struct au_store *s, const char *what)
@@ -943,7 +913,7 @@ store_file_begin(struct au_store *store, const struct au_file_stats *st,
 	if (store->in_file)
 		return au_error_new(AU_ERR_INTERNAL, store->path,
 		    "a file transaction is already open");
-	store_time_text(((uint64_t)time(NULL) + (uint64_t)STORE_EPOCH_DIFF) *
+	au_time_text(((uint64_t)time(NULL) + (uint64_t)STORE_EPOCH_DIFF) *
 	    (uint64_t)STORE_TICKS, 0, now, sizeof(now));
 	if ((err = store_run(store, store->stmt[ST_BEGIN],
 	    "cannot start a transaction")) != NULL)
@@ -979,7 +949,7 @@ store_add_event(struct au_store *store, int64_t file_id,
 	if ((err = store_host(store, ev->host ? ev->host : "", 1, ev->time,
 	    &host_id)) != NULL)
 		goto done;
-	store_time_text(ev->time, 1, tt, sizeof(tt));
+	au_time_text(ev->time, 1, tt, sizeof(tt));
 	sqlite3_bind_int64(st, 1, host_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->time);
 	sqlite3_bind_text(st, 3, tt, -1, SQLITE_STATIC);
@@ -1053,7 +1023,7 @@ store_add_install(struct au_store *store, int64_t file_id,
 	if ((err = store_host(store, in->host ? in->host : "", 0, in->time,
 	    &host_id)) != NULL)
 		goto done;
-	store_time_text(in->time, 1, tt, sizeof(tt));
+	au_time_text(in->time, 1, tt, sizeof(tt));
 	sqlite3_bind_int64(st, 1, host_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)in->time);
 	sqlite3_bind_text(st, 3, tt, -1, SQLITE_STATIC);

@@ -24,6 +24,8 @@ contains "scan bad format message" "$tmp/err" "unknown format 'yaml'"
 check_status "scan bad id range" 2 "$AU" scan --event-ids 399-300 "$FIXTURES"
 check_status "scan bad option" 2 "$AU" scan --frob "$FIXTURES"
 check_status "scan bad date" 2 "$AU" scan --since 2016-13-01 "$FIXTURES"
+check_status "scan no 29 February in 2015" 2 "$AU" scan --since 2015-02-29 "$FIXTURES"
+check_status "scan 29 February 2016" 0 "$AU" scan --since 2016-02-29 "$FIXTURES/blocked-staging-mode.evtx"
 check_status "codes lists" 0 "$AU" codes
 contains "codes lists three-e code" "$tmp/out" "UpgradeNotSupportedMetaverseSizeExceeeded"
 check_status "codes explains" 0 "$AU" codes UpgradeAbortedSyncExeInUse
