@@ -333,12 +333,7 @@ analyse_report_free(struct au_report *rep)
 uint64_t
 analyse_now(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
-		return 0;
-	return ((uint64_t)ts.tv_sec + UINT64_C(11644473600)) * UINT64_C(10000000) +
-	    (uint64_t)ts.tv_nsec / 100;
+	return au_filetime_now();
 }
 
 void
@@ -353,7 +348,7 @@ analyse_fleet_opts_default(struct au_fleet_opts *opts)
 static int
 analyse_older_than(uint64_t since, uint64_t now, uint64_t days)
 {
-	return now > since && now - since > days * ANALYSE_TICKS_PER_DAY;
+	return now > since && now - since > days * AU_TICKS_PER_DAY;
 }
 
 static void

@@ -85,7 +85,6 @@ void analyse_report_free(struct au_report *rep);
 
 uint64_t analyse_now(void);   /* current time as FILETIME */
 
-#define ANALYSE_TICKS_PER_DAY UINT64_C(864000000000)
 
 /* Fleet aggregates, computed from host reports alone (no events needed). */
 struct au_fleet_opts {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "event.h"
 #include "xmalloc.h"
@@ -97,14 +98,13 @@ au_verdict_from_category(enum au_category cat)
 	return AU_VERDICT_NO_RESULT;
 }
 
-#define TICKS_PER_SECOND UINT64_C(10000000)
 /* Days from 0000-03-01 (the algorithms' epoch) to 1601-01-01. */
 #define DAYS_0000_03_01_TO_1601 INT64_C(584694)
 
 void
 au_filetime_to_civil(uint64_t filetime, struct au_civil *c)
 {
-	uint64_t secs = filetime / TICKS_PER_SECOND, sod = secs % 86400;
+	uint64_t secs = filetime / AU_TICKS_PER_SECOND, sod = secs % 86400;
 	int64_t z = (int64_t)(secs / 86400) + DAYS_0000_03_01_TO_1601;
 	int64_t era = z / 146097;
 	int64_t doe = z - era * 146097;
@@ -118,7 +118,7 @@ au_filetime_to_civil(uint64_t filetime, struct au_civil *c)
 	c->hour = (unsigned)(sod / 3600);
 	c->minute = (unsigned)(sod / 60 % 60);
 	c->second = (unsigned)(sod % 60);
-	c->ticks = (uint32_t)(filetime % TICKS_PER_SECOND);
+	c->ticks = (uint32_t)(filetime % AU_TICKS_PER_SECOND);
 }
 
 int
@@ -129,7 +129,7 @@ au_filetime_from_civil(const struct au_civil *c, uint64_t *filetime)
 
 	if (c->year < 1601 || c->year > 60000 || c->month < 1 || c->month > 12 ||
 	    c->day < 1 || c->day > mdays[c->month - 1] || c->hour > 23 ||
-	    c->minute > 59 || c->second > 60 || c->ticks >= TICKS_PER_SECOND)
+	    c->minute > 59 || c->second > 60 || c->ticks >= AU_TICKS_PER_SECOND)
 		return 0;
 	if (c->month == 2 && c->day == 29 && (c->year % 4 != 0 ||
 	    (c->year % 100 == 0 && c->year % 400 != 0)))
@@ -142,7 +142,7 @@ au_filetime_from_civil(const struct au_civil *c, uint64_t *filetime)
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	days = era * 146097 + doe - DAYS_0000_03_01_TO_1601;
 	*filetime = ((uint64_t)days * 86400 + (uint64_t)c->hour * 3600 +
-	    (uint64_t)c->minute * 60 + c->second) * TICKS_PER_SECOND + c->ticks;
+	    (uint64_t)c->minute * 60 + c->second) * AU_TICKS_PER_SECOND + c->ticks;
 	return 1;
 }
 
@@ -159,4 +159,16 @@ au_time_text(uint64_t filetime, int ticks, char *buf, size_t len)
 		snprintf(buf, len, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ",
 		    c.year, c.month, c.day, c.hour, c.minute, c.second);
 	return buf;
+}
+
+uint64_t
+au_filetime_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return 0;
+	/* 11644473600 s from 1601-01-01 to 1970-01-01. */
+	return ((uint64_t)ts.tv_sec + UINT64_C(11644473600)) * AU_TICKS_PER_SECOND +
+	    (uint64_t)ts.tv_nsec / 100;
 }

@@ -95,6 +95,12 @@ void au_file_stats_add_error(struct au_file_stats *st, const char *msg);
  * the other: the one place that does date arithmetic (Howard Hinnant's
  * day algorithms, exact for any date, no time_t or time zone involved).
  */
+#define AU_TICKS_PER_SECOND UINT64_C(10000000)
+#define AU_TICKS_PER_DAY (UINT64_C(86400) * AU_TICKS_PER_SECOND)
+
+/* The current time as FILETIME (0 if the clock cannot be read). */
+uint64_t au_filetime_now(void);
+
 struct au_civil {
 	int64_t year;
 	unsigned month, day, hour, minute, second;

@@ -203,7 +203,7 @@ render_date(uint64_t filetime, char *buf, size_t len)
 uint64_t
 render_days(uint64_t from, uint64_t to)
 {
-	return to > from ? (to - from) / RENDER_TICKS_PER_DAY : 0;
+	return to > from ? (to - from) / AU_TICKS_PER_DAY : 0;
 }
 
 char *

@@ -69,7 +69,6 @@ char *render_date(uint64_t filetime, char *buf, size_t len);
 
 /* Shared by the writers (render.c). */
 
-#define RENDER_TICKS_PER_DAY UINT64_C(864000000000)
 
 enum render_escape { RENDER_ESC_TEXT, RENDER_ESC_MARKDOWN };
 

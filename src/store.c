@@ -316,9 +316,6 @@ struct au_store {
 	sqlite3_stmt *sst[SS_COUNT];    /* host_status statements, prepared on first use */
 };
 
-/* Seconds from 1601-01-01 (FILETIME epoch) to 1970-01-01. */
-#define STORE_EPOCH_DIFF INT64_C(11644473600)
-#define STORE_TICKS INT64_C(10000000)
 
 static void
 store_lower(char *s)
@@ -913,8 +910,7 @@ store_file_begin(struct au_store *store, const struct au_file_stats *st,
 	if (store->in_file)
 		return au_error_new(AU_ERR_INTERNAL, store->path,
 		    "a file transaction is already open");
-	au_time_text(((uint64_t)time(NULL) + (uint64_t)STORE_EPOCH_DIFF) *
-	    (uint64_t)STORE_TICKS, 0, now, sizeof(now));
+	au_time_text(au_filetime_now(), 0, now, sizeof(now));
 	if ((err = store_run(store, store->stmt[ST_BEGIN],
 	    "cannot start a transaction")) != NULL)
 		goto done;
