@@ -11,24 +11,6 @@
 #include "event.h"
 #include "xmalloc.h"
 
-/* Host names compare ASCII-case-insensitively whatever the locale. */
-static int
-analyse_casecmp(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	for (;; a++, b++) {
-		int ca = (unsigned char)*a, cb = (unsigned char)*b;
-
-		if (ca >= 'A' && ca <= 'Z')
-			ca += 'a' - 'A';
-		if (cb >= 'A' && cb <= 'Z')
-			cb += 'a' - 'A';
-		if (ca != cb || ca == 0)
-			return ca - cb;
-	}
-}
-
 static int
 analyse_strcmp(const char *a, const char *b)
 {
@@ -53,7 +35,7 @@ analyse_event_cmp(const void *pa, const void *pb)
 
 	if ((c = analyse_u64cmp(a->time, b->time)) != 0 ||
 	    (c = analyse_u64cmp(a->record_id, b->record_id)) != 0 ||
-	    (c = analyse_casecmp(a->host, b->host)) != 0 ||
+	    (c = au_host_cmp(a->host, b->host)) != 0 ||
 	    (c = (a->recovered != 0) - (b->recovered != 0)) != 0 ||
 	    (c = analyse_u64cmp(a->event_id, b->event_id)) != 0)
 		return c;
@@ -70,7 +52,7 @@ analyse_install_cmp(const void *pa, const void *pb)
 
 	if ((c = analyse_u64cmp(a->time, b->time)) != 0 ||
 	    (c = analyse_u64cmp(a->record_id, b->record_id)) != 0 ||
-	    (c = analyse_casecmp(a->host, b->host)) != 0)
+	    (c = au_host_cmp(a->host, b->host)) != 0)
 		return c;
 	return analyse_u64cmp(a->event_id, b->event_id);
 }
@@ -90,7 +72,7 @@ analyse_dedup_events(struct au_event **ev, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (out > 0 && ev[i]->time == ev[out - 1]->time &&
 		    ev[i]->record_id == ev[out - 1]->record_id &&
-		    analyse_casecmp(ev[i]->host, ev[out - 1]->host) == 0) {
+		    au_host_cmp(ev[i]->host, ev[out - 1]->host) == 0) {
 			au_event_free(ev[i]);
 			continue;
 		}
@@ -110,7 +92,7 @@ analyse_dedup_installs(struct au_install **in, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (out > 0 && in[i]->time == in[out - 1]->time &&
 		    in[i]->record_id == in[out - 1]->record_id &&
-		    analyse_casecmp(in[i]->host, in[out - 1]->host) == 0) {
+		    au_host_cmp(in[i]->host, in[out - 1]->host) == 0) {
 			au_install_free(in[i]);
 			continue;
 		}
@@ -304,7 +286,7 @@ analyse_host_cmp(const void *pa, const void *pb)
 		return a->verdict < b->verdict ? -1 : 1;
 	if ((c = analyse_u64cmp(analyse_condition_start(a),
 	    analyse_condition_start(b))) != 0 ||
-	    (c = analyse_casecmp(a->host, b->host)) != 0)
+	    (c = au_host_cmp(a->host, b->host)) != 0)
 		return c;
 	return analyse_strcmp(a->host, b->host);
 }
@@ -369,7 +351,7 @@ analyse_fleet_host_cmp(const void *pa, const void *pb)
 	int c;
 
 	if ((c = analyse_u64cmp(a->since, b->since)) != 0 ||
-	    (c = analyse_casecmp(a->hr->host, b->hr->host)) != 0)
+	    (c = au_host_cmp(a->hr->host, b->hr->host)) != 0)
 		return c;
 	return analyse_strcmp(a->hr->host, b->hr->host);
 }

@@ -172,3 +172,20 @@ au_filetime_now(void)
 	return ((uint64_t)ts.tv_sec + UINT64_C(11644473600)) * AU_TICKS_PER_SECOND +
 	    (uint64_t)ts.tv_nsec / 100;
 }
+
+int
+au_host_cmp(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	for (;; a++, b++) {
+		int ca = (unsigned char)*a, cb = (unsigned char)*b;
+
+		if (ca >= 'A' && ca <= 'Z')
+			ca += 'a' - 'A';
+		if (cb >= 'A' && cb <= 'Z')
+			cb += 'a' - 'A';
+		if (ca != cb || ca == 0)
+			return ca - cb;
+	}
+}

@@ -113,6 +113,12 @@ int au_filetime_from_civil(const struct au_civil *c, uint64_t *filetime);
  * ("2016-06-27T10:15:00.1234567Z"), else none; buf holds >= 32 bytes. */
 char *au_time_text(uint64_t filetime, int ticks, char *buf, size_t len);
 
+/*
+ * Host names compare ASCII-case-insensitively whatever the locale; NULL
+ * sorts before any name.
+ */
+int au_host_cmp(const char *a, const char *b);
+
 const char *au_category_name(enum au_category cat);   /* "Success", ... "Other", NULL for NONE */
 const char *au_verdict_name(enum au_verdict v);       /* "upgraded", "retrying", ... */
 enum au_verdict au_verdict_from_category(enum au_category cat);

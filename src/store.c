@@ -316,29 +316,12 @@ struct au_store {
 	sqlite3_stmt *sst[SS_COUNT];    /* host_status statements, prepared on first use */
 };
 
-
 static void
 store_lower(char *s)
 {
 	for (; *s != '\0'; s++)
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
-}
-
-/* Host names compare ASCII-case-insensitively whatever the locale. */
-static int
-store_casecmp(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		int ca = (unsigned char)*a, cb = (unsigned char)*b;
-
-		if (ca >= 'A' && ca <= 'Z')
-			ca += 'a' - 'A';
-		if (cb >= 'A' && cb <= 'Z')
-			cb += 'a' - 'A';
-		if (ca != cb || ca == 0)
-			return ca - cb;
-	}
 }
 
 /* An AU_ERR_DB error about the database, with SQLite's reason. */
@@ -840,7 +823,7 @@ store_host(struct au_store *s, const char *name, int from_event, uint64_t time,
 	sqlite3_stmt *st;
 	char *key = NULL;
 
-	if (hc->key == NULL || store_casecmp(name, hc->key) != 0) {
+	if (hc->key == NULL || au_host_cmp(name, hc->key) != 0) {
 		if ((err = store_host_flush(s)) != NULL)
 			goto done;
 		store_host_cache_clear(hc);
