@@ -39,7 +39,107 @@ au_file_stats_clear(struct au_file_stats *st)
 {
 	free(st->path);
 	free(st->errors);
+	for (size_t i = 0; i < st->nhosts; i++)
+		free(st->hosts[i].name);
+	free(st->hosts);
+	free(st->host_index);
 	memset(st, 0, sizeof(*st));
+}
+
+static uint64_t
+host_hash(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h = (h ^ c) * UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+/* Open addressing over st->hosts; slot value is index + 1, 0 = empty. */
+static void
+host_index_rebuild(struct au_file_stats *st, size_t size)
+{
+	free(st->host_index);
+	st->host_index = xcalloc(size, sizeof(*st->host_index));
+	st->host_index_size = size;
+	for (size_t i = 0; i < st->nhosts; i++) {
+		size_t k = (size_t)host_hash(st->hosts[i].name) & (size - 1);
+		while (st->host_index[k] != 0)
+			k = (k + 1) & (size - 1);
+		st->host_index[k] = i + 1;
+	}
+}
+
+void
+au_file_stats_note_host(struct au_file_stats *st, const char *computer,
+    uint64_t time)
+{
+	struct au_file_host *h = NULL;
+	size_t k;
+
+	if (time != 0) {
+		if (st->first_time == 0 || time < st->first_time)
+			st->first_time = time;
+		if (time > st->last_time)
+			st->last_time = time;
+	}
+	if (computer == NULL || computer[0] == '\0')
+		return;
+	if (st->nhosts > 0 && au_host_cmp(st->hosts[st->nhosts - 1].name,
+	    computer) == 0)
+		h = &st->hosts[st->nhosts - 1];
+	else {
+		if (st->host_index_size < 2 * (st->nhosts + 1))
+			host_index_rebuild(st, st->host_index_size == 0 ? 16 :
+			    st->host_index_size * 2);
+		k = (size_t)host_hash(computer) & (st->host_index_size - 1);
+		while (st->host_index[k] != 0) {
+			struct au_file_host *c = &st->hosts[st->host_index[k] - 1];
+			if (au_host_cmp(c->name, computer) == 0) {
+				h = c;
+				break;
+			}
+			k = (k + 1) & (st->host_index_size - 1);
+		}
+		if (h == NULL) {
+			st->hosts = xreallocarray(st->hosts, st->nhosts + 1,
+			    sizeof(*st->hosts));
+			h = &st->hosts[st->nhosts];
+			memset(h, 0, sizeof(*h));
+			h->name = xstrdup(computer);
+			st->host_index[k] = ++st->nhosts;
+		}
+	}
+	h->records++;
+	if (time != 0) {
+		if (h->first_time == 0 || time < h->first_time)
+			h->first_time = time;
+		if (time > h->last_time)
+			h->last_time = time;
+	}
+}
+
+void
+au_file_stats_copy_hosts(struct au_file_stats *dst,
+    const struct au_file_stats *src)
+{
+	dst->hosts = NULL;
+	dst->nhosts = 0;
+	dst->host_index = NULL;
+	dst->host_index_size = 0;
+	if (src->nhosts == 0)
+		return;
+	dst->hosts = xreallocarray(NULL, src->nhosts, sizeof(*dst->hosts));
+	for (size_t i = 0; i < src->nhosts; i++) {
+		dst->hosts[i] = src->hosts[i];
+		dst->hosts[i].name = xstrdup(src->hosts[i].name);
+	}
+	dst->nhosts = src->nhosts;
 }
 
 void

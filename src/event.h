@@ -67,6 +67,13 @@ struct au_install {
 	int status;               /* 1033's Status string as a number, or -1 */
 };
 
+/* A computer met in the records of one input file (silent servers too). */
+struct au_file_host {
+	char *name;               /* Computer, as first spelled in the file */
+	uint64_t records;         /* records read with that Computer */
+	uint64_t first_time, last_time;   /* FILETIME of its oldest and newest record */
+};
+
 /* What reading one input file gave. */
 struct au_file_stats {
 	char *path;
@@ -82,6 +89,16 @@ struct au_file_stats {
 	int dirty;                /* header says the log was not closed cleanly */
 	int file_corrupted;       /* libevtx says the file is corrupted */
 	char *errors;             /* problems, "; "-separated, or NULL */
+	/*
+	 * Every Computer met in a record read (any provider), in order of
+	 * first appearance, and the period of all records read (0 when
+	 * none): readers call au_file_stats_note_host once per record.
+	 */
+	struct au_file_host *hosts;
+	size_t nhosts;
+	uint64_t first_time, last_time;
+	size_t *host_index;       /* private to au_file_stats_note_host */
+	size_t host_index_size;
 };
 
 void au_event_free(struct au_event *ev);
@@ -89,6 +106,16 @@ void au_install_free(struct au_install *in);
 void au_file_stats_clear(struct au_file_stats *st);
 /* Adds one problem to st->errors. */
 void au_file_stats_add_error(struct au_file_stats *st, const char *msg);
+/*
+ * Counts one record read with this Computer (NULL or "" counts toward
+ * the period only) at time (FILETIME; 0 = unknown, not counted in the
+ * period). Names compare ASCII-case-insensitively. Constant time.
+ */
+void au_file_stats_note_host(struct au_file_stats *st, const char *computer,
+    uint64_t time);
+/* A deep copy of src's hosts into dst (for a caller that keeps the stats). */
+void au_file_stats_copy_hosts(struct au_file_stats *dst,
+    const struct au_file_stats *src);
 
 /*
  * FILETIME and the civil (proleptic Gregorian, UTC) calendar, one way and

@@ -16,6 +16,7 @@
 
 #include "crc32.h"
 #include "evtxml.h"
+#include "install.h"
 #include "ingest.h"
 #include "prefilter.h"
 #include "sha256.h"
@@ -134,63 +135,22 @@ free_strings(char **v, int n)
 	free(v);
 }
 
-static int
-contains_ci(const char *hay, const char *needle)
+int
+ingest_is_related_provider(const char *provider)
 {
-	size_t n = strlen(needle);
+	static const char *const names[] = {
+		"Agent Updater", "Entra Connect", "AD Connect"
+	};
 
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
+	if (provider == NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = strlen(names[i]);
+		for (const char *p = provider; *p != '\0'; p++)
+			if (strncasecmp(p, names[i], n) == 0)
+				return 1;
+	}
 	return 0;
-}
-
-static int
-is_connect_product(const char *name)
-{
-	return name != NULL && (contains_ci(name, "Azure AD Connect") ||
-	    contains_ci(name, "Entra Connect"));
-}
-
-/*
- * MsiInstaller 1033: Data = Name, Version, Language, Status, Manufacturer.
- * MsiInstaller 11707: Data[0] = "Product: NAME -- Installation completed
- * successfully." (no version).
- */
-static struct au_install *
-install_from_record(uint32_t event_id, char **v, int n)
-{
-	struct au_install *in;
-	char *product = NULL, *version = NULL, *end;
-	int status = -1;
-
-	if (event_id == 1033 && n >= 2) {
-		product = xstrdup(v[0]);
-		version = xstrdup(v[1]);
-		if (n >= 4 && v[3][0] != '\0') {
-			long s = strtol(v[3], &end, 10);
-			if (*end == '\0')
-				status = (int)s;
-		}
-	} else if (event_id == 11707 && n >= 1 &&
-	    strncmp(v[0], "Product: ", 9) == 0) {
-		const char *start = v[0] + 9;
-		const char *sep = strstr(start, " -- ");
-		product = sep != NULL ? xstrndup(start, (size_t)(sep - start)) :
-		    xstrdup(start);
-		status = 0;
-	}
-	if (!is_connect_product(product)) {
-		free(product);
-		free(version);
-		return NULL;
-	}
-	in = xcalloc(1, sizeof(*in));
-	in->product = product;
-	in->version = version;
-	in->status = status;
-	in->event_id = event_id;
-	return in;
 }
 
 static uint64_t
@@ -273,7 +233,7 @@ ingest_record(libevtx_record_t *rec, int recovered,
 	else if (libevtx_record_get_event_identifier(rec, &event_id, NULL) != 1)
 		goto done;
 	upgrade = upgrade && event_id >= opts->id_min && event_id <= opts->id_max;
-	installer = installer && (event_id == 1033 || event_id == 11707);
+	installer = installer && install_event_id(event_id);
 	if (!upgrade && !installer)
 		goto done;
 
@@ -318,12 +278,9 @@ ingest_record(libevtx_record_t *rec, int recovered,
 		err = sink->event(sink->arg, ev);
 		goto done;
 	}
-	in = install_from_record(event_id, x.data, (int)x.ndata);
+	in = install_classify(provider, event_id, x.time, x.computer, record_id,
+	    x.data, x.ndata, NULL);
 	if (in != NULL) {
-		in->time = x.time;
-		in->record_id = record_id;
-		in->host = x.computer;
-		x.computer = NULL;
 		st->installs++;
 		err = sink->install(sink->arg, in);
 	}
@@ -872,7 +829,7 @@ done:
 static void
 chunk_process(struct chunk_worker *w, uint64_t k, struct chunk_result *r)
 {
-	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL };
+	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL, NULL };
 	struct au_file_stats st;
 	libevtx_file_t *file = NULL;
 	off_t at = EVTX_FILE_HEADER_SIZE + (off_t)k * EVTX_CHUNK_SIZE;

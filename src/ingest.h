@@ -22,6 +22,21 @@ struct au_ingest_opts {
 void ingest_opts_default(struct au_ingest_opts *opts);
 
 /*
+ * An event from a provider related to Connect (its name contains "Agent
+ * Updater", "Entra Connect" or "AD Connect") that is not an upgrade
+ * result: listed and counted by provider and ID, never classified.
+ * Borrowed strings, valid during the call.
+ */
+struct au_related {
+	const char *host;
+	const char *provider;
+	uint32_t event_id;
+	uint64_t time;
+};
+/* Whether provider is such a related provider (case-insensitive). */
+int ingest_is_related_provider(const char *provider);
+
+/*
  * The sink takes ownership of each event/install it is given. A non-NULL
  * error from the sink stops reading and is returned as is.
  */
@@ -31,6 +46,8 @@ struct au_ingest_sink {
 	void *arg;
 	/* Optional: how many of the file's bytes have been read so far. */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	/* Optional (may be NULL): a related event, see struct au_related. */
+	struct au_error *(*related)(void *arg, const struct au_related *r);
 };
 
 /*

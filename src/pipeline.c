@@ -81,7 +81,7 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 	struct au_error *err = NULL, *ferr;
 	struct au_file_stats st;
 	struct sink_state s;
-	struct au_ingest_sink sink = { sink_event, sink_install, &s, sink_progress };
+	struct au_ingest_sink sink = { sink_event, sink_install, &s, sink_progress, NULL };
 	char **files = NULL;
 	size_t nfiles = 0;
 
