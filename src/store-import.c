@@ -1,0 +1,368 @@
+/* store-import.c: the import transaction of one file: hosts, events, installs and the file row. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "analyse.h"
+#include "classify.h"
+#include "error.h"
+#include "event.h"
+#include "store.h"
+#include "store-int.h"
+#include "xmalloc.h"
+
+/* Writes the cached host's display name if an event changed it. */
+static struct au_error *
+store_host_flush(struct au_store *s)
+{
+	sqlite3_stmt *st = s->stmt[ST_HOST_RENAME];
+
+	if (!s->host.dirty)
+		return NULL;
+	sqlite3_bind_int64(st, 1, s->host.id);
+	sqlite3_bind_text(st, 2, s->host.name, -1, SQLITE_STATIC);
+	if (s->host.name_time == STORE_NO_NAME_TIME)
+		sqlite3_bind_null(st, 3);
+	else
+		sqlite3_bind_int64(st, 3, s->host.name_time);
+	s->host.dirty = 0;
+	return store_run(s, st, "cannot store a host");
+}
+
+/* Remembers that the open file added to host id (runs of one host are common). */
+static void
+store_touch(struct au_store *s, int64_t id)
+{
+	if (s->ntouched > 0 && s->touched[s->ntouched - 1] == id)
+		return;
+	if (s->ntouched == s->touched_cap) {
+		s->touched_cap = s->touched_cap ? s->touched_cap * 2 : 16;
+		s->touched = xreallocarray(s->touched, s->touched_cap,
+		    sizeof(*s->touched));
+	}
+	s->touched[s->ntouched++] = id;
+}
+
+/*
+ * Finds or creates the host row for name. An event (from_event) at a
+ * later time than the one that named the host renames it, so the name is
+ * the spelling of the latest event.
+ */
+static struct au_error *
+store_host(struct au_store *s, const char *name, int from_event, uint64_t time,
+    int64_t *id)
+{
+	struct au_error *err = NULL;
+	struct store_host_cache *hc = &s->host;
+	sqlite3_stmt *st;
+	char *key = NULL;
+
+	if (hc->key == NULL || au_host_cmp(name, hc->key) != 0) {
+		if ((err = store_host_flush(s)) != NULL)
+			goto done;
+		store_host_cache_clear(hc);
+		key = xstrdup(name);
+		store_lower(key);
+		st = s->stmt[ST_HOST_GET];
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		switch (sqlite3_step(st)) {
+		case SQLITE_ROW:
+			hc->id = sqlite3_column_int64(st, 0);
+			hc->name = store_col_dup(st, 1);
+			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+				hc->name_time = sqlite3_column_int64(st, 2);
+			sqlite3_reset(st);
+			break;
+		case SQLITE_DONE:
+			sqlite3_reset(st);
+			st = s->stmt[ST_HOST_INS];
+			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+			if (from_event)
+				sqlite3_bind_int64(st, 3, (sqlite3_int64)time);
+			else
+				sqlite3_bind_null(st, 3);
+			if ((err = store_run(s, st,
+			    "cannot store a host")) != NULL)
+				goto done;
+			hc->id = sqlite3_last_insert_rowid(s->db);
+			hc->name = xstrdup(name);
+			if (from_event)
+				hc->name_time = (int64_t)time;
+			break;
+		default:
+			err = store_error(s, "cannot look up a host");
+			sqlite3_reset(st);
+			goto done;
+		}
+		hc->key = key;
+		key = NULL;
+	}
+	if (from_event && (hc->name_time == STORE_NO_NAME_TIME ||
+	    (int64_t)time > hc->name_time)) {
+		if (strcmp(hc->name, name) != 0) {
+			free(hc->name);
+			hc->name = xstrdup(name);
+		}
+		hc->name_time = (int64_t)time;
+		hc->dirty = 1;
+	}
+	*id = hc->id;
+	if (!s->no_status)
+		store_touch(s, hc->id);
+done:
+	free(key);
+	return err;
+}
+
+struct au_error *
+store_file_begin(struct au_store *store, const struct au_file_stats *st,
+    int64_t *file_id)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *ins = store->stmt[ST_FILE_INS];
+	char now[40];
+
+	*file_id = 0;
+	if (store->in_file)
+		return au_error_new(AU_ERR_INTERNAL, store->path,
+		    "a file transaction is already open");
+	au_time_text(au_filetime_now(), 0, now, sizeof(now));
+	if ((err = store_run(store, store->stmt[ST_BEGIN],
+	    "cannot start a transaction")) != NULL)
+		goto done;
+	store->in_file = 1;
+	store->nnew = store->nknown = 0;
+	store->ntouched = 0;
+	sqlite3_bind_text(ins, 1, st->path ? st->path : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 2, (sqlite3_int64)st->size);
+	sqlite3_bind_text(ins, 3, st->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 4, now, -1, SQLITE_STATIC);
+	if ((err = store_run(store, ins, "cannot record the file")) != NULL)
+		goto done;
+	*file_id = sqlite3_last_insert_rowid(store->db);
+done:
+	if (err != NULL)
+		store_file_rollback(store);
+	return err;
+}
+
+struct au_error *
+store_add_event(struct au_store *store, int64_t file_id,
+    const struct au_event *ev, int *is_new)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = store->stmt[ST_EVENT_INS];
+	const char *provider = ev->provider ? ev->provider : "";
+	int64_t host_id, event_row;
+	int was_recovered;
+	char tt[40];
+
+	*is_new = 0;
+	if ((err = store_host(store, ev->host ? ev->host : "", 1, ev->time,
+	    &host_id)) != NULL)
+		goto done;
+	au_time_text(ev->time, 1, tt, sizeof(tt));
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->time);
+	sqlite3_bind_text(st, 3, tt, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)ev->record_id);
+	sqlite3_bind_int64(st, 5, ev->event_id);
+	sqlite3_bind_int64(st, 6, ev->qualifiers);
+	sqlite3_bind_int(st, 7, ev->level);
+	sqlite3_bind_text(st, 8, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, ev->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, ev->result_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, ev->result_code ? ev->detail : NULL, -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, ev->result_code ?
+	    au_category_name(ev->category) : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, ev->message ? ev->message : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int(st, 14, ev->recovered != 0);
+	if ((err = store_run(store, st, "cannot store an event")) != NULL)
+		goto done;
+	if (sqlite3_changes(store->db) == 1) {
+		event_row = sqlite3_last_insert_rowid(store->db);
+		*is_new = 1;
+	} else {
+		st = store->stmt[ST_EVENT_FIND];
+		sqlite3_bind_int64(st, 1, host_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->record_id);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->time);
+		sqlite3_bind_text(st, 4, provider, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, ev->event_id);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			err = store_error(store, "cannot find a stored event");
+			sqlite3_reset(st);
+			goto done;
+		}
+		event_row = sqlite3_column_int64(st, 0);
+		was_recovered = sqlite3_column_int(st, 1);
+		sqlite3_reset(st);
+		/* Read normally from this file: no longer only a recovered record. */
+		if (was_recovered && !ev->recovered) {
+			st = store->stmt[ST_EVENT_UNRECOVER];
+			sqlite3_bind_int64(st, 1, event_row);
+			if ((err = store_run(store, st,
+			    "cannot store an event")) != NULL)
+				goto done;
+		}
+	}
+	st = store->stmt[ST_EVENT_FILE];
+	sqlite3_bind_int64(st, 1, event_row);
+	sqlite3_bind_int64(st, 2, file_id);
+	if ((err = store_run(store, st,
+	    "cannot store an event's source")) != NULL)
+		goto done;
+	if (*is_new)
+		store->nnew++;
+	else
+		store->nknown++;
+done:
+	return err;
+}
+
+struct au_error *
+store_add_install(struct au_store *store, int64_t file_id,
+    const struct au_install *in, int *is_new)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = store->stmt[ST_INSTALL_INS];
+	int64_t host_id, row;
+	char tt[40];
+
+	*is_new = 0;
+	if ((err = store_host(store, in->host ? in->host : "", 0, in->time,
+	    &host_id)) != NULL)
+		goto done;
+	au_time_text(in->time, 1, tt, sizeof(tt));
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)in->time);
+	sqlite3_bind_text(st, 3, tt, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)in->record_id);
+	sqlite3_bind_int64(st, 5, in->event_id);
+	sqlite3_bind_text(st, 6, in->product ? in->product : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, in->version ? in->version : "", -1,
+	    SQLITE_STATIC);
+	if (in->status < 0)
+		sqlite3_bind_null(st, 8);
+	else
+		sqlite3_bind_int(st, 8, in->status);
+	if ((err = store_run(store, st,
+	    "cannot store an installer event")) != NULL)
+		goto done;
+	if (sqlite3_changes(store->db) == 1) {
+		row = sqlite3_last_insert_rowid(store->db);
+		*is_new = 1;
+	} else {
+		st = store->stmt[ST_INSTALL_FIND];
+		sqlite3_bind_int64(st, 1, host_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)in->record_id);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)in->time);
+		sqlite3_bind_int64(st, 4, in->event_id);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			err = store_error(store,
+			    "cannot find a stored installer event");
+			sqlite3_reset(st);
+			goto done;
+		}
+		row = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	st = store->stmt[ST_INSTALL_FILE];
+	sqlite3_bind_int64(st, 1, row);
+	sqlite3_bind_int64(st, 2, file_id);
+	err = store_run(store, st, "cannot store an installer event's source");
+done:
+	return err;
+}
+
+struct au_error *
+store_file_commit(struct au_store *store, int64_t file_id,
+    const struct au_file_stats *st)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *upd = store->stmt[ST_FILE_UPD];
+
+	if (!store->in_file)
+		return au_error_new(AU_ERR_INTERNAL, store->path,
+		    "no file transaction to commit");
+	if ((err = store_host_flush(store)) != NULL)
+		goto done;
+	sqlite3_bind_int64(upd, 1, file_id);
+	sqlite3_bind_int64(upd, 2, (sqlite3_int64)st->records);
+	sqlite3_bind_int64(upd, 3, (sqlite3_int64)st->matched);
+	sqlite3_bind_int64(upd, 4, (sqlite3_int64)st->recovered);
+	sqlite3_bind_int64(upd, 5, (sqlite3_int64)st->corrupt);
+	sqlite3_bind_int64(upd, 6, (sqlite3_int64)st->installs);
+	sqlite3_bind_int64(upd, 7, (sqlite3_int64)store->nnew);
+	sqlite3_bind_int64(upd, 8, (sqlite3_int64)store->nknown);
+	sqlite3_bind_int(upd, 9, st->dirty != 0);
+	sqlite3_bind_int(upd, 10, st->file_corrupted != 0);
+	sqlite3_bind_text(upd, 11, st->errors, -1, SQLITE_STATIC);
+	/* Reading the file is what measures and hashes it, after begin. */
+	sqlite3_bind_int64(upd, 12, (sqlite3_int64)st->size);
+	sqlite3_bind_text(upd, 13, st->sha256, -1, SQLITE_STATIC);
+	if ((err = store_run(store, upd, "cannot record the file")) != NULL)
+		goto done;
+	if ((err = store_status_touched(store)) != NULL)
+		goto done;
+	if ((err = store_run(store, store->stmt[ST_COMMIT],
+	    "cannot commit the file's events")) != NULL)
+		goto done;
+	store->in_file = 0;
+done:
+	if (err != NULL)
+		store_file_rollback(store);
+	return err;
+}
+
+void
+store_file_rollback(struct au_store *store)
+{
+	if (store == NULL)
+		return;
+	if (!sqlite3_get_autocommit(store->db)) {
+		sqlite3_step(store->stmt[ST_ROLLBACK]);
+		sqlite3_reset(store->stmt[ST_ROLLBACK]);
+	}
+	/* The cached host row may have been rolled back with the rest. */
+	store_host_cache_clear(&store->host);
+	store->in_file = 0;
+	store->nnew = store->nknown = 0;
+	store->ntouched = 0;
+}
+
+struct au_error *
+store_file_known(struct au_store *store, const char *sha256, uint64_t size,
+    int *known)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*known = 0;
+	if (sha256 == NULL || *sha256 == '\0')
+		goto done;
+	if ((err = store_prepare(store, "SELECT 1 FROM files"
+	    " WHERE sha256 = lower(?1) AND size = ?2 LIMIT 1", &st)) != NULL)
+		goto done;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*known = 1;
+	else if (rc != SQLITE_DONE)
+		err = store_error(store, "cannot look up a file");
+done:
+	sqlite3_finalize(st);
+	return err;
+}

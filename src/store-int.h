@@ -1,0 +1,128 @@
+/* store-int.h: what the store's files share (struct au_store, statements, helpers); store*.c only. */
+#ifndef AU_STORE_INT_H
+#define AU_STORE_INT_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "error.h"
+#include "event.h"
+#include "store.h"
+
+/* Statements used per event or per file, prepared once at open. */
+enum store_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_HOST_GET,
+	ST_HOST_INS,
+	ST_HOST_RENAME,
+	ST_EVENT_INS,
+	ST_EVENT_FIND,
+	ST_EVENT_UNRECOVER,
+	ST_EVENT_FILE,
+	ST_INSTALL_INS,
+	ST_INSTALL_FIND,
+	ST_INSTALL_FILE,
+	ST_FILE_INS,
+	ST_FILE_UPD,
+	ST_COUNT
+};
+
+/*
+ * Statements that keep host_status, prepared on first use: the migration
+ * to schema 2 needs them before the tables of ST_* are all there.
+ */
+enum store_status_stmt {
+	SS_NAME,
+	SS_EVENTS,
+	SS_HAS_INSTALLS,
+	SS_DEL,
+	SS_DEL_CODES,
+	SS_PUT,
+	SS_PUT_CODE,
+	SS_COUNT
+};
+
+/* The previous event's host, kept because a file holds long runs of one host. */
+struct store_host_cache {
+	char *key;                  /* lower-case name; NULL when empty */
+	char *name;                 /* display name, as hosts.name should be */
+	int64_t id;
+	int64_t name_time;          /* STORE_NO_NAME_TIME: named by an install */
+	int dirty;                  /* name/name_time not yet written */
+};
+#define STORE_NO_NAME_TIME INT64_MIN
+
+struct au_store {
+	sqlite3 *db;
+	char *path;                 /* ":memory:" for scan */
+	int busy_ms;
+	sqlite3_stmt *stmt[ST_COUNT];
+	int in_file;                /* a file transaction is open */
+	int no_status;              /* in memory (scan): host_status not kept */
+	uint64_t nnew, nknown;      /* is_new results of the open file */
+	struct store_host_cache host;
+	int64_t *touched;           /* hosts the open file added to, for host_status */
+	size_t ntouched, touched_cap;
+	sqlite3_stmt *sst[SS_COUNT];    /* host_status statements, prepared on first use */
+};
+
+/* A host a query covers. */
+struct store_host_row {
+	int64_t id;
+	char *name;
+	char *key;                  /* name_key, only while sorting named hosts */
+};
+
+#define STORE_EVENT_COLUMNS \
+	"SELECT e.id, e.time, e.record_id, e.event_id, e.qualifiers, e.level," \
+	" e.provider, e.channel, e.message, e.recovered, e.result_code," \
+	" e.detail, e.category, (SELECT f.path FROM event_files ef" \
+	" JOIN files f ON f.id = ef.file_id WHERE ef.event_id = e.id" \
+	" ORDER BY ef.file_id LIMIT 1)" \
+	" FROM events e WHERE e.host_id = ?1 AND e.time >= ?2" \
+	" ORDER BY e.time, e.record_id, e.provider, e.event_id"
+#define STORE_INSTALL_COLUMNS \
+	"SELECT time, record_id, event_id, product, version, status" \
+	" FROM installs WHERE host_id = ?1 AND time >= ?2" \
+	" ORDER BY time, record_id, event_id"
+
+/* Helpers (store.c). */
+void store_lower(char *s);   /* ASCII lower case in place: host name keys */
+/* An AU_ERR_DB error about the database, with SQLite's reason. */
+struct au_error *store_error(struct au_store *s, const char *what);
+struct au_error *store_exec(struct au_store *s, const char *sql, const char *what);
+/* Steps a statement that returns no rows (or ignores them) and resets it. */
+struct au_error *store_run(struct au_store *s, sqlite3_stmt *st, const char *what);
+char *store_col_dup(sqlite3_stmt *st, int col);
+uint64_t store_col_u64(sqlite3_stmt *st, int col);   /* NULL reads 0 */
+struct au_error *store_prepare(struct au_store *s, const char *sql, sqlite3_stmt **st);
+void store_bind_time(sqlite3_stmt *st, int col, uint64_t t);   /* 0 binds NULL */
+void store_host_cache_clear(struct store_host_cache *hc);
+/* A category as stored (its name), AU_CAT_NONE when absent or unknown. */
+enum au_category store_category_parse(const char *name);
+/* A row of STORE_EVENT_COLUMNS (or STORE_INSTALL_COLUMNS), classified again. */
+struct au_event *store_row_event(sqlite3_stmt *st, const char *host);
+struct au_install *store_row_install(sqlite3_stmt *st, const char *host);
+/* A read transaction so one walk sees one snapshot (WAL). */
+struct au_error *store_read_begin(struct au_store *s, int *began);
+void store_read_end(struct au_store *s, int began);
+
+/* Summaries (store-summary.c). */
+/* Brings host_status up to date for the hosts the open file touched. */
+struct au_error *store_status_touched(struct au_store *s);
+/* Builds host_status for every host (the migration to schema 2). */
+struct au_error *store_status_all(struct au_store *s);
+
+/* Host selection (store-query.c). */
+/*
+ * The hosts q covers, ordered by lower-case name. A named host the
+ * history does not hold is an AU_ERR_NOTFOUND error naming all of them.
+ */
+struct au_error *store_query_hosts(struct au_store *s, const struct au_query *q,
+    struct store_host_row **out, size_t *nout);
+void store_free_hosts(struct store_host_row *hosts, size_t n);
+
+#endif

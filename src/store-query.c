@@ -1,0 +1,424 @@
+/* store-query.c: queries of the history: host selection, walks by host, event and file, counts. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "analyse.h"
+#include "classify.h"
+#include "error.h"
+#include "event.h"
+#include "store.h"
+#include "store-int.h"
+#include "xmalloc.h"
+
+void
+store_free_hosts(struct store_host_row *hosts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(hosts[i].name);
+		free(hosts[i].key);
+	}
+	free(hosts);
+}
+
+static int
+store_host_row_cmp(const void *pa, const void *pb)
+{
+	const struct store_host_row *a = pa, *b = pb;
+
+	return strcmp(a->key, b->key);
+}
+
+/*
+ * The hosts q covers, ordered by lower-case name. A named host the
+ * history does not hold is an AU_ERR_NOTFOUND error naming all of them.
+ */
+struct au_error *
+store_query_hosts(struct au_store *s, const struct au_query *q,
+    struct store_host_row **out, size_t *nout)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = NULL;
+	struct store_host_row *hosts = NULL;
+	size_t n = 0;
+	char *missing = NULL, *tmp;
+	int rc, *found = NULL;
+	size_t nwant = q != NULL ? q->nhosts : 0;
+
+	*out = NULL;
+	*nout = 0;
+	found = xcalloc(nwant ? nwant : 1, sizeof(*found));
+	if (nwant > 0) {
+		/* Named hosts: one lookup each in name_key's index, not a scan. */
+		if ((err = store_prepare(s, "SELECT id, name, name_key FROM hosts"
+		    " WHERE name_key = ?1", &st)) != NULL)
+			goto done;
+		for (size_t i = 0; i < nwant; i++) {
+			char *key = xstrdup(q->hosts[i]);
+			int dup = 0;
+
+			store_lower(key);
+			sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+			free(key);
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW) {
+				int64_t id = sqlite3_column_int64(st, 0);
+
+				found[i] = 1;
+				for (size_t j = 0; j < n; j++)
+					dup = dup || hosts[j].id == id;
+				if (!dup) {
+					hosts = xreallocarray(hosts, n + 1,
+					    sizeof(*hosts));
+					hosts[n].id = id;
+					hosts[n].name = store_col_dup(st, 1);
+					hosts[n].key = store_col_dup(st, 2);
+					n++;
+				}
+			}
+			sqlite3_reset(st);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+				err = store_error(s, "cannot read the hosts");
+				goto done;
+			}
+		}
+		if (n > 1)
+			qsort(hosts, n, sizeof(*hosts), store_host_row_cmp);
+	} else {
+		if ((err = store_prepare(s, "SELECT id, name, name_key FROM hosts"
+		    " ORDER BY name_key", &st)) != NULL)
+			goto done;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			hosts = xreallocarray(hosts, n + 1, sizeof(*hosts));
+			hosts[n].id = sqlite3_column_int64(st, 0);
+			hosts[n].name = store_col_dup(st, 1);
+			hosts[n].key = NULL;
+			n++;
+		}
+		if (rc != SQLITE_DONE) {
+			err = store_error(s, "cannot read the hosts");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < nwant; i++) {
+		if (found[i])
+			continue;
+		tmp = missing ? xasprintf("%s, %s", missing, q->hosts[i]) :
+		    xstrdup(q->hosts[i]);
+		free(missing);
+		missing = tmp;
+	}
+	if (missing != NULL) {
+		err = au_error_new(AU_ERR_NOTFOUND, s->path,
+		    "no such host in the history: %s", missing);
+		goto done;
+	}
+	*out = hosts;
+	*nout = n;
+	hosts = NULL;
+	n = 0;
+done:
+	sqlite3_finalize(st);
+	store_free_hosts(hosts, n);
+	free(found);
+	free(missing);
+	return err;
+}
+
+struct au_error *
+store_each_host(struct au_store *store, const struct au_query *q,
+    store_host_fn fn, void *arg)
+{
+	struct au_error *err = NULL;
+	struct store_host_row *hosts = NULL;
+	size_t nhosts = 0, nev = 0, nin = 0;
+	sqlite3_stmt *evq = NULL, *inq = NULL;
+	struct au_event **events = NULL;
+	struct au_install **installs = NULL;
+	uint64_t since = q != NULL ? q->since : 0;
+	int began = 0, rc;
+
+	if ((err = store_read_begin(store, &began)) != NULL)
+		goto done;
+	if ((err = store_query_hosts(store, q, &hosts, &nhosts)) != NULL)
+		goto done;
+	if ((err = store_prepare(store, STORE_EVENT_COLUMNS, &evq)) != NULL ||
+	    (err = store_prepare(store, STORE_INSTALL_COLUMNS, &inq)) != NULL)
+		goto done;
+	for (size_t h = 0; h < nhosts; h++) {
+		size_t cap = 0;
+
+		sqlite3_bind_int64(evq, 1, hosts[h].id);
+		sqlite3_bind_int64(evq, 2, (sqlite3_int64)since);
+		while ((rc = sqlite3_step(evq)) == SQLITE_ROW) {
+			if (nev == cap) {
+				cap = cap ? cap * 2 : 64;
+				events = xreallocarray(events, cap,
+				    sizeof(*events));
+			}
+			events[nev++] = store_row_event(evq, hosts[h].name);
+		}
+		sqlite3_reset(evq);
+		if (rc != SQLITE_DONE) {
+			err = store_error(store, "cannot read events");
+			goto done;
+		}
+		cap = 0;
+		sqlite3_bind_int64(inq, 1, hosts[h].id);
+		sqlite3_bind_int64(inq, 2, (sqlite3_int64)since);
+		while ((rc = sqlite3_step(inq)) == SQLITE_ROW) {
+			if (nin == cap) {
+				cap = cap ? cap * 2 : 8;
+				installs = xreallocarray(installs, cap,
+				    sizeof(*installs));
+			}
+			installs[nin++] = store_row_install(inq, hosts[h].name);
+		}
+		sqlite3_reset(inq);
+		if (rc != SQLITE_DONE) {
+			err = store_error(store,
+			    "cannot read installer events");
+			goto done;
+		}
+		if (nev == 0 && nin == 0)
+			continue;
+		/* fn owns the arrays from here, even when it fails. */
+		err = fn(arg, events, nev, installs, nin);
+		events = NULL;
+		installs = NULL;
+		nev = nin = 0;
+		if (err != NULL)
+			goto done;
+	}
+done:
+	for (size_t i = 0; i < nev; i++)
+		au_event_free(events[i]);
+	free(events);
+	for (size_t i = 0; i < nin; i++)
+		au_install_free(installs[i]);
+	free(installs);
+	sqlite3_finalize(evq);
+	sqlite3_finalize(inq);
+	store_free_hosts(hosts, nhosts);
+	store_read_end(store, began);
+	return err;
+}
+
+/* Walks the events (or installs) of the hosts q covers, one row at a time. */
+static struct au_error *
+store_walk(struct au_store *s, const struct au_query *q, int installs,
+    store_event_fn efn, store_install_fn ifn, void *arg)
+{
+	struct au_error *err = NULL;
+	struct store_host_row *hosts = NULL;
+	size_t nhosts = 0;
+	sqlite3_stmt *st = NULL;
+	uint64_t since = q != NULL ? q->since : 0;
+	int began = 0, rc = SQLITE_DONE;
+
+	if ((err = store_read_begin(s, &began)) != NULL)
+		goto done;
+	if ((err = store_query_hosts(s, q, &hosts, &nhosts)) != NULL)
+		goto done;
+	if ((err = store_prepare(s, installs ? STORE_INSTALL_COLUMNS :
+	    STORE_EVENT_COLUMNS, &st)) != NULL)
+		goto done;
+	for (size_t h = 0; h < nhosts; h++) {
+		const char *name = hosts[h].name;
+
+		sqlite3_bind_int64(st, 1, hosts[h].id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (installs)
+				err = ifn(arg, store_row_install(st, name));
+			else
+				err = efn(arg, store_row_event(st, name));
+			if (err != NULL)
+				goto done;
+		}
+		if (rc != SQLITE_DONE) {
+			err = store_error(s, "cannot read the history");
+			goto done;
+		}
+		sqlite3_reset(st);
+	}
+done:
+	sqlite3_finalize(st);
+	store_free_hosts(hosts, nhosts);
+	store_read_end(s, began);
+	return err;
+}
+
+struct au_error *
+store_each_event(struct au_store *store, const struct au_query *q,
+    store_event_fn fn, void *arg)
+{
+	return store_walk(store, q, 0, fn, NULL, arg);
+}
+
+struct au_error *
+store_each_install(struct au_store *store, const struct au_query *q,
+    store_install_fn fn, void *arg)
+{
+	return store_walk(store, q, 1, NULL, fn, arg);
+}
+
+struct au_error *
+store_event_files(struct au_store *store, int64_t event_id, char ***paths,
+    size_t *npaths)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = NULL;
+	char **list = NULL;
+	size_t n = 0;
+	int rc;
+
+	*paths = NULL;
+	*npaths = 0;
+	if ((err = store_prepare(store, "SELECT f.path FROM event_files ef"
+	    " JOIN files f ON f.id = ef.file_id WHERE ef.event_id = ?1"
+	    " ORDER BY ef.file_id", &st)) != NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, event_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		list = xreallocarray(list, n + 1, sizeof(*list));
+		list[n++] = store_col_dup(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		err = store_error(store, "cannot read an event's files");
+		goto done;
+	}
+	*paths = list;
+	*npaths = n;
+	list = NULL;
+	n = 0;
+done:
+	store_free_paths(list, n);
+	sqlite3_finalize(st);
+	return err;
+}
+
+void
+store_free_paths(char **paths, size_t npaths)
+{
+	for (size_t i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+struct au_error *
+store_each_file(struct au_store *store, store_file_fn fn, void *arg)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = NULL;
+	struct au_file_stats fs;
+	int began = 0, rc;
+
+	memset(&fs, 0, sizeof(fs));
+	if ((err = store_read_begin(store, &began)) != NULL)
+		goto done;
+	if ((err = store_prepare(store, "SELECT path, size, sha256, records,"
+	    " matched, recovered, corrupt, installs, events_new, events_known, dirty,"
+	    " file_corrupted, errors FROM files ORDER BY id", &st)) != NULL)
+		goto done;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(st, 2);
+
+		fs.path = store_col_dup(st, 0);
+		fs.size = (uint64_t)sqlite3_column_int64(st, 1);
+		snprintf(fs.sha256, sizeof(fs.sha256), "%s", sha ? sha : "");
+		fs.records = (uint64_t)sqlite3_column_int64(st, 3);
+		fs.matched = (uint64_t)sqlite3_column_int64(st, 4);
+		fs.recovered = (uint64_t)sqlite3_column_int64(st, 5);
+		fs.corrupt = (uint64_t)sqlite3_column_int64(st, 6);
+		fs.installs = (uint64_t)sqlite3_column_int64(st, 7);
+		fs.events_new = (uint64_t)sqlite3_column_int64(st, 8);
+		fs.events_known = (uint64_t)sqlite3_column_int64(st, 9);
+		fs.dirty = sqlite3_column_int(st, 10);
+		fs.file_corrupted = sqlite3_column_int(st, 11);
+		fs.errors = store_col_dup(st, 12);
+		err = fn(arg, &fs);
+		au_file_stats_clear(&fs);
+		if (err != NULL)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		err = store_error(store, "cannot read the files");
+done:
+	au_file_stats_clear(&fs);
+	sqlite3_finalize(st);
+	store_read_end(store, began);
+	return err;
+}
+
+struct au_error *
+store_counts(struct au_store *store, const struct au_query *q,
+    struct au_store_counts *c)
+{
+	struct au_error *err = NULL;
+	struct store_host_row *hosts = NULL;
+	size_t nhosts = 0;
+	sqlite3_stmt *evq = NULL, *inq = NULL, *fq = NULL;
+	sqlite3_int64 since = (sqlite3_int64)(q != NULL ? q->since : 0);
+	int began = 0;
+
+	memset(c, 0, sizeof(*c));
+	if ((err = store_read_begin(store, &began)) != NULL)
+		goto done;
+	if ((err = store_query_hosts(store, q, &hosts, &nhosts)) != NULL)
+		goto done;
+	if ((err = store_prepare(store, "SELECT count(*), count(result_code),"
+	    " min(time), max(time) FROM events"
+	    " WHERE host_id = ?1 AND time >= ?2", &evq)) != NULL ||
+	    (err = store_prepare(store, "SELECT count(*) FROM installs"
+	    " WHERE host_id = ?1 AND time >= ?2", &inq)) != NULL ||
+	    (err = store_prepare(store, "SELECT count(*) FROM files",
+	    &fq)) != NULL)
+		goto done;
+	for (size_t h = 0; h < nhosts; h++) {
+		uint64_t nev, nin, first, last;
+
+		sqlite3_bind_int64(evq, 1, hosts[h].id);
+		sqlite3_bind_int64(evq, 2, since);
+		sqlite3_bind_int64(inq, 1, hosts[h].id);
+		sqlite3_bind_int64(inq, 2, since);
+		if (sqlite3_step(evq) != SQLITE_ROW ||
+		    sqlite3_step(inq) != SQLITE_ROW) {
+			err = store_error(store, "cannot count the history");
+			goto done;
+		}
+		nev = (uint64_t)sqlite3_column_int64(evq, 0);
+		nin = (uint64_t)sqlite3_column_int64(inq, 0);
+		first = (uint64_t)sqlite3_column_int64(evq, 2);
+		last = (uint64_t)sqlite3_column_int64(evq, 3);
+		c->events += nev;
+		c->results += (uint64_t)sqlite3_column_int64(evq, 1);
+		c->installs += nin;
+		if (nev + nin > 0)
+			c->hosts++;
+		if (nev > 0 && (c->first == 0 || first < c->first))
+			c->first = first;
+		if (nev > 0 && last > c->last)
+			c->last = last;
+		sqlite3_reset(evq);
+		sqlite3_reset(inq);
+	}
+	if (sqlite3_step(fq) != SQLITE_ROW) {
+		err = store_error(store, "cannot count the files");
+		goto done;
+	}
+	c->files = (uint64_t)sqlite3_column_int64(fq, 0);
+done:
+	sqlite3_finalize(evq);
+	sqlite3_finalize(inq);
+	sqlite3_finalize(fq);
+	store_free_hosts(hosts, nhosts);
+	store_read_end(store, began);
+	return err;
+}
