@@ -10,6 +10,9 @@ AU="$builddir/src/aadc-upgrade"
 EVTXGEN="$builddir/tools/evtxgen"
 FIXTURES="$srcdir/fixtures"
 EXPECTED="$srcdir/tests/expected"
+# The release catalog of the source tree, not one installed elsewhere.
+AADC_UPGRADE_RELEASES="$srcdir/data/releases.tsv"
+export AADC_UPGRADE_RELEASES
 CORPUS="${AU_CORPUS:-$srcdir/../shared/corpus}"
 [ -d "$CORPUS" ] || CORPUS="$srcdir/../../shared/corpus"
 
