@@ -1,5 +1,4 @@
 /* cmd-codes.c: `aadc-upgrade codes [CODE]`: the result-code catalog, or one code explained. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,88 +6,142 @@
 
 #include "classify.h"
 #include "cmd.h"
+#include "render.h"
 #include "xmalloc.h"
 
 static void
-print_code(const struct au_code *c)
+print_code(FILE *out, const struct au_code *c)
 {
-	printf("%s\n", c->code);
-	printf("  category:     %s\n", au_category_name(c->category));
+	fprintf(out, "%s\n", c->code);
+	fprintf(out, "  category:     %s\n", au_category_name(c->category));
 	if (c->description != NULL)
-		printf("  documented:   \"%s\"\n", c->description);
+		fprintf(out, "  documented:   \"%s\"\n", c->description);
 	else
-		printf("  documented:   not documented by Microsoft\n");
+		fprintf(out, "  documented:   not documented by Microsoft\n");
 	if (c->older != NULL)
-		printf("  older text:   \"%s\"\n", c->older);
+		fprintf(out, "  older text:   \"%s\"\n", c->older);
 	if (c->source != NULL)
-		printf("  source:       %s\n", c->source);
-	printf("  listed:       %s to %s%s\n", c->first_listed ? c->first_listed : "?",
+		fprintf(out, "  source:       %s\n", c->source);
+	fprintf(out, "  listed:       %s to %s%s\n", c->first_listed ? c->first_listed : "?",
 	    c->last_listed ? c->last_listed : "?",
 	    c->historical ? " (historical: dropped from the article)" : "");
-	printf("  what to do:   %s\n", c->remediation);
+	fprintf(out, "  what to do:   %s\n", c->remediation);
 }
 
+static const struct cmd_option codes_options[] = {
+	CMD_OPTION_FORMAT("text (default) or json"),
+	CMD_OPTION_OUTPUT,
+	CMD_OPTION_END
+};
+
 static struct au_error *
-cmd_codes_exec(struct cmd_ctx *ctx, int argc, char **argv)
+codes_write(FILE *out, const struct cmd_args *args, int json, int *known)
 {
-	static const struct option longopts[] = { { NULL, 0, NULL, 0 } };
 	const struct au_code *table, *c = NULL;
+	const char *arg = args->argc > 0 ? args->argv[0] : NULL;
 	size_t n;
 	char *code = NULL, *detail = NULL;
 	enum au_category cat;
+	struct au_error *err = NULL;
 
-	(void)ctx;
-	if (getopt_long(argc, argv, "", longopts, NULL) != -1)
-		return au_error_new(AU_ERR_USAGE, NULL, "bad option");
-	if (argc - optind > 1)
-		return au_error_new(AU_ERR_USAGE, NULL, "too many arguments");
+	*known = 1;
 	table = classify_catalog(&n);
-	if (optind == argc) {
+	if (arg == NULL) {
 		enum au_category last = AU_CAT_NONE;
-		printf("Result codes of Azure AD Connect / Microsoft Entra Connect automatic upgrade\n"
+		if (json)
+			return render_codes_json(out, table, n, NULL, NULL);
+		fprintf(out, "Result codes of Azure AD Connect / Microsoft Entra Connect automatic upgrade\n"
 		    "(descriptions quoted from Microsoft's documentation; \"what to do\" is ours).\n");
 		for (size_t i = 0; i < n; i++) {
 			if (table[i].category != last) {
 				last = table[i].category;
-				printf("\n%s: %s\n", au_category_name(last),
+				fprintf(out, "\n%s: %s\n", au_category_name(last),
 				    classify_category_description(last));
 			}
-			printf("  %-58s %s\n", table[i].code,
+			fprintf(out, "  %-58s %s\n", table[i].code,
 			    table[i].historical ? "historical" : "");
 		}
-		printf("\n%zu codes. 'aadc-upgrade codes CODE' explains one.\n", n);
+		fprintf(out, "\n%zu codes. 'aadc-upgrade codes CODE' explains one.\n", n);
 		return NULL;
 	}
 
-	c = classify_lookup(argv[optind]);
+	c = classify_lookup(arg);
 	for (size_t i = 0; c == NULL && i < n; i++)
-		if (strcasecmp(table[i].code, argv[optind]) == 0)
+		if (strcasecmp(table[i].code, arg) == 0)
 			c = &table[i];
-	if (c == NULL && classify_extract(argv[optind], &code, &detail)) {
+	if (c == NULL && classify_extract(arg, &code, &detail)) {
 		c = classify_lookup(code);
-		if (c != NULL && detail != NULL)
-			printf("%s is a compound value: code %s, detail %s.\n\n",
-			    argv[optind], code, detail);
+		for (size_t i = 0; c == NULL && i < n; i++)
+			if (strcasecmp(table[i].code, code) == 0)
+				c = &table[i];
+		if (c != NULL && detail != NULL && !json) {
+			char *ea = render_escape(arg, 200, RENDER_ESC_TEXT);
+			char *ed = render_escape(detail, 200, RENDER_ESC_TEXT);
+			fprintf(out, "%s is a compound value: code %s, detail %s.\n\n",
+			    ea, c->code, ed);
+			free(ea);
+			free(ed);
+		}
 	}
 	if (c != NULL) {
-		print_code(c);
-		free(code);
-		free(detail);
-		return NULL;
+		if (json)
+			err = render_codes_json(out, c, 1, arg, detail);
+		else
+			print_code(out, c);
+		goto done;
 	}
-	cat = classify_category(code != NULL ? code : argv[optind]);
-	printf("%s is not in the catalog of documented codes.\n", argv[optind]);
-	if (cat != AU_CAT_OTHER && cat != AU_CAT_NONE)
-		printf("Its prefix says %s: %s\n", au_category_name(cat),
-		    classify_category_description(cat));
+	*known = 0;
+	cat = classify_category(code != NULL ? code : arg);
+	if (json)
+		err = render_codes_json(out, NULL, 0, arg, NULL);
+	else {
+		char *ea = render_escape(arg, 200, RENDER_ESC_TEXT);
+		fprintf(out, "%s is not in the catalog of documented codes.\n", ea);
+		free(ea);
+		if (cat != AU_CAT_OTHER && cat != AU_CAT_NONE)
+			fprintf(out, "Its prefix says %s: %s\n", au_category_name(cat),
+			    classify_category_description(cat));
+	}
+done:
 	free(code);
 	free(detail);
-	return au_error_new(AU_ERR_NOTFOUND, argv[optind], "not a documented result code");
+	return err;
+}
+
+static struct au_error *
+cmd_codes_exec(struct cmd_ctx *ctx, struct cmd_args *args)
+{
+	struct cmd_output out = { NULL, NULL, NULL };
+	struct au_error *err, *cerr;
+	int known = 1;
+
+	(void)ctx;
+	if ((err = cmd_output_open(&args->common, &out)) != NULL)
+		return err;
+	err = codes_write(out.fp, args, args->common.format == AU_FMT_JSON, &known);
+	if (err == NULL)
+		err = render_check_io(out.fp);
+	cerr = cmd_output_close(&out, err == NULL);
+	if (err == NULL)
+		err = cerr;
+	else
+		au_error_free(cerr);
+	if (err == NULL && !known)
+		err = au_error_new(AU_ERR_NOTFOUND, args->argv[0],
+		    "not a documented result code");
+	return err;
 }
 
 const struct cmd_entry cmd_codes_entry = {
 	.name = "codes",
 	.args = "[CODE]",
+	.min_args = 0,
+	.max_args = 1,
+	.options = codes_options,
+	.formats = AU_FMT_BIT(AU_FMT_TEXT) | AU_FMT_BIT(AU_FMT_JSON),
+	.default_format = AU_FMT_TEXT,
+	.exit_status = "0 listed or explained; 1 CODE is not a documented\n"
+	    "result code; 2 usage error.\n",
 	.summary = "List every documented result code, or explain one.",
 	.help =
 	    "Without CODE, lists the catalog by category. With CODE (exact, any case,\n"

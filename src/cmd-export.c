@@ -1,5 +1,4 @@
 /* cmd-export.c: `aadc-upgrade export`: the history as JSON, NDJSON or CSV, for dashboards. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,35 +7,24 @@
 #include "pipeline.h"
 #include "xmalloc.h"
 
-enum export_format { EXPORT_NONE = 0, EXPORT_JSON, EXPORT_NDJSON, EXPORT_CSV };
+enum { OPT_ESCAPE_FORMULAS = CMD_OPT_OWN };
 
-enum { OPT_ESCAPE_FORMULAS = 256 };
-
-static const struct option export_longopts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "host", required_argument, NULL, 'H' },
-	{ "since", required_argument, NULL, 'S' },
-	{ "escape-formulas", no_argument, NULL, OPT_ESCAPE_FORMULAS },
-	{ NULL, 0, NULL, 0 }
+static const struct cmd_option export_options[] = {
+	CMD_OPTION_DB,
+	CMD_OPTION_FORMAT("json, ndjson or csv (required)"),
+	CMD_OPTION_OUTPUT,
+	CMD_OPTION_HOST,
+	CMD_OPTION_SINCE,
+	CMD_OPTION_UNTIL,
+	{ OPT_ESCAPE_FORMULAS, "escape-formulas", NULL,
+	    "csv: put a ' before text fields starting with\n"
+	    "= + - @ TAB or CR, so spreadsheets do not run them\n"
+	    "as formulas (changes the data; off by default)" },
+	CMD_OPTION_END
 };
 
-static struct au_error *
-export_parse_format(const char *arg, enum export_format *fmt)
-{
-	if (strcmp(arg, "json") == 0)
-		*fmt = EXPORT_JSON;
-	else if (strcmp(arg, "ndjson") == 0)
-		*fmt = EXPORT_NDJSON;
-	else if (strcmp(arg, "csv") == 0)
-		*fmt = EXPORT_CSV;
-	else
-		return au_error_new(AU_ERR_USAGE, NULL,
-		    "unknown format '%s' (json, ndjson, csv)", arg);
-	return NULL;
-}
-
 struct export_state {
+	FILE *out;
 	int csv_flags;
 	int header_done;    /* CSV: written at the first event, or at the end */
 };
@@ -47,8 +35,9 @@ export_ndjson_event(void *arg, struct au_event *ev)
 {
 	struct au_error *err;
 
-	(void)arg;
-	err = render_event_ndjson(stdout, ev);
+	struct export_state *s = arg;
+
+	err = render_event_ndjson(s->out, ev);
 	au_event_free(ev);
 	return err;
 }
@@ -62,125 +51,104 @@ export_csv_event(void *arg, struct au_event *ev)
 	/* Not before: an unknown --host fails before the first event. */
 	if (!s->header_done) {
 		s->header_done = 1;
-		err = render_csv_header(stdout);
+		err = render_csv_header(s->out);
 	}
 	if (err == NULL)
-		err = render_event_csv(stdout, ev, s->csv_flags);
+		err = render_event_csv(s->out, ev, s->csv_flags);
 	au_event_free(ev);
 	return err;
 }
 
 static struct au_error *
-cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
-	struct au_error *err = NULL;
+	struct au_error *err = NULL, *cerr;
 	struct au_store *store = NULL;
 	struct au_query q = { NULL, 0, 0 };
-	struct export_state st = { 0 };
-	struct cmd_names hosts = { NULL, 0 };
-	const char *dbopt = NULL;
+	struct export_state st = { NULL, 0, 0 };
+	struct cmd_output out = { NULL, NULL, NULL };
 	char *db = NULL;
 	struct au_report rep;
-	enum export_format fmt = EXPORT_NONE;
-	int c;
+	enum au_format fmt = args->common.format;
 
 	analyse_report_init(&rep, analyse_now());
-	while ((c = getopt_long(argc, argv, "d:f:H:S:", export_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbopt = optarg;
-			break;
-		case 'f':
-			err = export_parse_format(optarg, &fmt);
-			break;
-		case 'H':
-			cmd_names_add(&hosts, optarg);
-			break;
-		case 'S':
-			err = cmd_parse_date(optarg, &q.since);
-			break;
-		case OPT_ESCAPE_FORMULAS:
+	for (size_t i = 0; i < args->nopts; i++)
+		if (args->opts[i].key == OPT_ESCAPE_FORMULAS)
 			st.csv_flags |= RENDER_CSV_FORMULAS;
-			break;
-		default:
-			err = au_error_new(AU_ERR_USAGE, NULL, "bad option");
-			break;
-		}
-		if (err != NULL)
-			goto done;
-	}
-	q.hosts = hosts.names;
-	q.nhosts = hosts.n;
-	if (optind != argc) {
-		err = au_error_new(AU_ERR_USAGE, NULL, "unexpected argument '%s'",
-		    argv[optind]);
-		goto done;
-	}
-	if (fmt == EXPORT_NONE) {
+	q.hosts = args->common.hosts.names;
+	q.nhosts = args->common.hosts.n;
+	q.since = args->common.since;
+	if (!args->common.has_format) {
 		err = au_error_new(AU_ERR_USAGE, NULL,
 		    "no --format given (json, ndjson, csv)");
 		goto done;
 	}
-	if (st.csv_flags != 0 && fmt != EXPORT_CSV) {
+	if (st.csv_flags != 0 && fmt != AU_FMT_CSV) {
 		err = au_error_new(AU_ERR_USAGE, NULL,
 		    "--escape-formulas applies to --format csv only");
 		goto done;
 	}
-	db = cmd_db_path(dbopt);
+	db = cmd_db_path(args->common.db);
 	if ((err = store_open(db, 0, &store)) != NULL)
 		goto done;
+	if ((err = cmd_output_open(&args->common, &out)) != NULL)
+		goto done;
+	st.out = out.fp;
 	switch (fmt) {
-	case EXPORT_JSON:
+	case AU_FMT_JSON:
 		/* The document of `scan --format json`, with every imported file. */
 		if ((err = pipeline_report(store, &q, 1, &rep)) != NULL)
 			goto done;
-		err = render_report_json(stdout, &rep);
+		err = render_report_json(out.fp, &rep);
 		break;
-	case EXPORT_NDJSON:
+	case AU_FMT_NDJSON:
 		/* Streamed: one event in memory at a time, whatever the history. */
-		if ((err = store_each_event(store, &q, export_ndjson_event, NULL)) == NULL)
-			err = render_check_io(stdout);
+		if ((err = store_each_event(store, &q, export_ndjson_event, &st)) == NULL)
+			err = render_check_io(out.fp);
 		break;
-	case EXPORT_CSV:
+	case AU_FMT_CSV:
 		err = store_each_event(store, &q, export_csv_event, &st);
 		if (err == NULL && !st.header_done)
-			err = render_csv_header(stdout);
+			err = render_csv_header(out.fp);
 		if (err == NULL)
-			err = render_check_io(stdout);
+			err = render_check_io(out.fp);
 		break;
-	case EXPORT_NONE:
+	default:
 		break;
 	}
+	cerr = cmd_output_close(&out, err == NULL);
+	if (err == NULL)
+		err = cerr;
+	else
+		au_error_free(cerr);
 	if (err == NULL)
 		ctx->status = AU_EXIT_OK;
 done:
+	cmd_output_close(&out, 0);
 	analyse_report_free(&rep);
 	store_close(store);
-	cmd_names_free(&hosts);
 	free(db);
 	return err;
 }
 
 const struct cmd_entry cmd_export_entry = {
 	.name = "export",
-	.args = "-f FORMAT [-d DB] [-H HOST]... [-S DATE] [--escape-formulas]",
+	.args = "",
+	.min_args = 0,
+	.max_args = 0,
 	.summary = "Write the history as JSON, NDJSON or CSV for dashboards and spreadsheets.",
 	.help =
-	    "Formats (-f is required):\n"
+	    "Formats (--format is required):\n"
 	    "  json     one document, as `scan --format json`: hosts with their events,\n"
 	    "           and every imported file\n"
 	    "  ndjson   one event a line (the JSON event keys, source_file, @timestamp),\n"
 	    "           for Elasticsearch/OpenSearch or Splunk; streamed\n"
-	    "  csv      RFC 4180, one event a row after a header line; streamed\n\n"
-	    "Options:\n"
-	    "  -d, --db PATH         the database (default: $AADC_UPGRADE_DB, else\n"
-	    "                        $XDG_DATA_HOME/aadc-upgrade/history.db)\n"
-	    "  -f, --format FORMAT   json, ndjson or csv\n"
-	    "  -H, --host NAME       only this server (any case); repeatable\n"
-	    "  -S, --since DATE      only events at or after DATE (YYYY-MM-DD, UTC)\n"
-	    "      --escape-formulas csv: put a ' before text fields starting with\n"
-	    "                        = + - @ TAB or CR, so spreadsheets do not run them\n"
-	    "                        as formulas (changes the data; off by default)\n"
-	    "  -h, --help            show this help\n",
+	    "  csv      RFC 4180, one event a row after a header line; streamed\n",
+	.options = export_options,
+	.formats = AU_FMT_BIT(AU_FMT_JSON) | AU_FMT_BIT(AU_FMT_NDJSON) |
+	    AU_FMT_BIT(AU_FMT_CSV),
+	.default_format = AU_FMT_JSON,
+	.exit_status = "0 the export was written; 1 no history, or the database\n"
+	    "failed, or a --host the history does not know; 2 usage error.\n",
 	.exec = cmd_export_exec,
 };

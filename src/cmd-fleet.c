@@ -1,6 +1,4 @@
 /* cmd-fleet.c: `aadc-upgrade fleet`: the whole fleet on one screen, from the history. */
-#include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,36 +9,15 @@
 #include "pipeline.h"
 #include "xmalloc.h"
 
-/* Long enough for any history; small enough that days * ticks cannot overflow. */
-#define FLEET_MAX_DAYS 36500
-
-enum { OPT_STALE_DAYS = 256, OPT_NOW };
-
-static const struct option fleet_longopts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "stale-days", required_argument, NULL, OPT_STALE_DAYS },
-	{ "now", required_argument, NULL, OPT_NOW },
-	{ NULL, 0, NULL, 0 }
+static const struct cmd_option fleet_options[] = {
+	CMD_OPTION_DB,
+	CMD_OPTION_FORMAT("text (default), json, markdown"),
+	CMD_OPTION_OUTPUT,
+	CMD_OPTION_STALE_DAYS,
+	CMD_OPTION_NOW,
+	CMD_OPTION_COLOR,
+	CMD_OPTION_END
 };
-
-static struct au_error *
-fleet_parse_days(const char *arg, uint64_t *days)
-{
-	char *end = NULL;
-	unsigned long v;
-
-	if (!isdigit((unsigned char)arg[0]))
-		goto bad;
-	v = strtoul(arg, &end, 10);
-	if (*end != '\0' || v > FLEET_MAX_DAYS)
-		goto bad;
-	*days = v;
-	return NULL;
-bad:
-	return au_error_new(AU_ERR_USAGE, NULL,
-	    "bad number of days '%s' (expected 0 to %d)", arg, FLEET_MAX_DAYS);
-}
 
 /* Worst verdict first, then the longest-lasting condition, then the name. */
 static int
@@ -88,7 +65,7 @@ fleet_add_failed(const struct au_report *rep, struct au_fleet *f)
 }
 
 static struct au_error *
-cmd_fleet_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	struct au_error *err = NULL;
 	struct au_store *store = NULL;
@@ -97,44 +74,16 @@ cmd_fleet_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct au_fleet fleet;
 	struct au_render_opts ropts = { 0 };
 	struct au_report rep;
-	const char *dbopt = NULL;
+	struct cmd_output out = { NULL, NULL, NULL };
 	char *db = NULL;
-	enum au_format fmt = AU_FMT_TEXT;
-	uint64_t now = 0, days = 7;
-	int c, have_now = 0;
+	uint64_t now = args->common.now, days = args->common.stale_days;
+	int have_now = args->common.has_now;
 
 	memset(&fleet, 0, sizeof(fleet));
 	analyse_report_init(&rep, 0);
-	while ((c = getopt_long(argc, argv, "d:f:", fleet_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbopt = optarg;
-			break;
-		case 'f':
-			err = cmd_parse_format(optarg, &fmt, 1);
-			break;
-		case OPT_STALE_DAYS:
-			err = fleet_parse_days(optarg, &days);
-			break;
-		case OPT_NOW:
-			err = cmd_parse_date(optarg, &now);
-			have_now = 1;
-			break;
-		default:
-			err = au_error_new(AU_ERR_USAGE, NULL, "bad option");
-			break;
-		}
-		if (err != NULL)
-			goto done;
-	}
-	if (optind != argc) {
-		err = au_error_new(AU_ERR_USAGE, NULL, "unexpected argument '%s'",
-		    argv[optind]);
-		goto done;
-	}
 	/* Stale means no news: measured against the clock, not the newest event. */
 	rep.now = have_now ? now : analyse_now();
-	db = cmd_db_path(dbopt);
+	db = cmd_db_path(args->common.db);
 	if ((err = store_open(db, 0, &store)) != NULL)
 		goto done;
 	if ((err = pipeline_fleet(store, &q, &rep)) != NULL)
@@ -144,21 +93,34 @@ cmd_fleet_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	fopts.stale_days = days;
 	analyse_fleet(&rep, &fopts, &fleet);
 	fleet_add_failed(&rep, &fleet);
-	switch (fmt) {
+	if ((err = cmd_output_open(&args->common, &out)) != NULL)
+		goto done;
+	switch (args->common.format) {
 	case AU_FMT_JSON:
-		err = render_fleet_json(stdout, &rep, &fleet, &fopts);
+		err = render_fleet_json(out.fp, &rep, &fleet, &fopts);
 		break;
 	case AU_FMT_MARKDOWN:
-		err = render_fleet_markdown(stdout, &rep, &fleet, &fopts);
+		err = render_fleet_markdown(out.fp, &rep, &fleet, &fopts);
 		break;
-	case AU_FMT_TEXT:
-		ropts.color = cmd_want_color(STDOUT_FILENO);
-		err = render_fleet_text(stdout, &rep, &fleet, &fopts, &ropts);
+	default:
+		ropts.color = out.path == NULL &&
+		    cmd_want_color(&args->common, STDOUT_FILENO);
+		err = render_fleet_text(out.fp, &rep, &fleet, &fopts, &ropts);
 		break;
+	}
+	if (err == NULL)
+		err = render_check_io(out.fp);
+	{
+		struct au_error *cerr = cmd_output_close(&out, err == NULL);
+		if (err == NULL)
+			err = cerr;
+		else
+			au_error_free(cerr);
 	}
 	if (err == NULL)
 		ctx->status = AU_EXIT_OK;
 done:
+	cmd_output_close(&out, 0);
 	analyse_fleet_free(&fleet);
 	analyse_report_free(&rep);
 	store_close(store);
@@ -168,22 +130,20 @@ done:
 
 const struct cmd_entry cmd_fleet_entry = {
 	.name = "fleet",
-	.args = "[-d DB] [-f FORMAT] [--stale-days N] [--now DATE]",
+	.args = "",
+	.min_args = 0,
+	.max_args = 0,
 	.summary = "Summarise the whole fleet from the history database, worst first.",
 	.help =
 	    "Servers by verdict; servers blocked (UpgradeNotSupported, UpgradeFailed)\n"
 	    "with since when and how many retries; servers retrying for more than N\n"
 	    "days; servers without an upgrade event for more than N days (stale);\n"
-	    "servers never seen to succeed; the most frequent result codes.\n\n"
-	    "Options:\n"
-	    "  -d, --db PATH         the database (default: $AADC_UPGRADE_DB, else\n"
-	    "                        $XDG_DATA_HOME/aadc-upgrade/history.db)\n"
-	    "  -f, --format FORMAT   text (default), json or markdown\n"
-	    "      --stale-days N    retrying for long and stale mean more than N days\n"
-	    "                        (default 7)\n"
-	    "      --now DATE        measure ages up to DATE (YYYY-MM-DD or\n"
-	    "                        YYYY-MM-DDTHH:MM:SSZ, UTC) instead of the current\n"
-	    "                        time, for reproducible reports and tests\n"
-	    "  -h, --help            show this help\n",
+	    "servers never seen to succeed; the most frequent result codes.\n",
+	.options = fleet_options,
+	.formats = AU_FMT_BIT(AU_FMT_TEXT) | AU_FMT_BIT(AU_FMT_JSON) |
+	    AU_FMT_BIT(AU_FMT_MARKDOWN),
+	.default_format = AU_FMT_TEXT,
+	.exit_status = "0 the fleet view was written; 1 no history, or the\n"
+	    "database failed; 2 usage error.\n",
 	.exec = cmd_fleet_exec,
 };

@@ -1,36 +1,37 @@
-/* cmd-help.c: `aadc-upgrade help [COMMAND]`. */
+/* cmd-help.c: `aadc-upgrade help [COMMAND]`: the same as --help and COMMAND --help. */
 #include <stdio.h>
 
 #include "cmd.h"
 
+static const struct cmd_option help_options[] = {
+	CMD_OPTION_END
+};
+
 static struct au_error *
-cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_help_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	const struct cmd_entry *cmd;
 
 	(void)ctx;
-	if (argc > 2)
-		return au_error_new(AU_ERR_USAGE, NULL, "too many arguments");
-	if (argc == 2) {
-		cmd = cmd_find(argv[1]);
+	if (args->argc == 1) {
+		cmd = cmd_find(args->argv[0]);
 		if (cmd == NULL)
 			return au_error_new(AU_ERR_USAGE, NULL,
-			    "unknown command '%s'", argv[1]);
+			    "unknown command '%s'", args->argv[0]);
 		cmd_print_help(stdout, cmd);
 		return NULL;
 	}
-	puts("usage: aadc-upgrade COMMAND [options] [ARGS]\n");
-	puts("Commands:");
-	for (size_t i = 0; cmd_table[i] != NULL; i++)
-		printf("  %-8s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
-	puts("\nRun 'aadc-upgrade help COMMAND' or 'aadc-upgrade COMMAND --help' for details.");
+	cmd_print_overview(stdout);
 	return NULL;
 }
 
 const struct cmd_entry cmd_help_entry = {
 	.name = "help",
 	.args = "[COMMAND]",
+	.min_args = 0,
+	.max_args = 1,
 	.summary = "List the commands, or show one command's options.",
-	.help = "",
+	.options = help_options,
+	.exit_status = "0 shown; 2 unknown command.\n",
 	.exec = cmd_help_exec,
 };

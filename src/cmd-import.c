@@ -1,5 +1,4 @@
-/* cmd-import.c: `aadc-upgrade import`: adds .evtx files to the history database. */
-#include <getopt.h>
+/* cmd-import.c: `aadc-upgrade import`: adds log files to the history database. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -7,67 +6,41 @@
 #include "cmd.h"
 #include "pipeline.h"
 
-static const struct option import_longopts[] = {
-	{ "db", required_argument, NULL, 'd' },
-	{ "source", required_argument, NULL, 's' },
-	{ "event-ids", required_argument, NULL, 'e' },
-	{ "recovered", no_argument, NULL, 'r' },
-	{ "decode-all", no_argument, NULL, 'A' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ NULL, 0, NULL, 0 }
+static const struct cmd_option import_options[] = {
+	CMD_OPTION_DB,
+	{ 's', "source", "NAME", "upgrade event source; repeatable; replaces the defaults" },
+	{ 'e', "event-ids", "RANGE", "event IDs of upgrade results (default 300-399)" },
+	{ 'r', "recovered", NULL, "also read records recovered from slack space" },
+	{ 'A', "decode-all", NULL, "decode every record with libevtx, not only those that\n"
+	    "can be upgrade events (slower; same events; counts\n"
+	    "every unreadable record)" },
+	CMD_OPTION_QUIET,
+	CMD_OPTION_END
 };
 
 static struct au_error *
-cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	struct au_error *err = NULL;
 	struct au_store *store = NULL;
 	struct au_ingest_opts opts;
 	struct cmd_names sources = { NULL, 0 };
 	struct pipeline_totals totals;
-	const char *dbopt = NULL;
 	char *db = NULL;
-	int c, quiet = 0;
+	int handled, quiet = args->common.quiet;
 
 	ingest_opts_default(&opts);
 	opts.hash = 1;
-	while ((c = getopt_long(argc, argv, "d:s:e:rqA", import_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbopt = optarg;
-			break;
-		case 's':
-			cmd_names_add(&sources, optarg);
-			break;
-		case 'e':
-			err = cmd_parse_id_range(optarg, &opts.id_min, &opts.id_max);
-			break;
-		case 'r':
-			opts.recovered = 1;
-			break;
-		case 'A':
-			opts.naive = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
-			err = au_error_new(AU_ERR_USAGE, NULL, "bad option");
-			break;
-		}
-		if (err != NULL)
+	for (size_t i = 0; i < args->nopts; i++)
+		if ((err = cmd_scan_ingest_option(&args->opts[i], &sources, &opts,
+		    &handled)) != NULL)
 			goto done;
-	}
-	if (optind >= argc) {
-		err = au_error_new(AU_ERR_USAGE, NULL, "no PATH given");
-		goto done;
-	}
 	cmd_sources_apply(&sources, &opts);
-	db = cmd_db_path(dbopt);
+	db = cmd_db_path(args->common.db);
 	if ((err = store_open(db, 1, &store)) != NULL)
 		goto done;
-	err = pipeline_collect(store, argv + optind, (size_t)(argc - optind),
-	    &opts, ctx, !quiet, isatty(STDERR_FILENO), &totals);
+	err = pipeline_collect(store, args->argv, (size_t)args->argc,
+	    &opts, ctx, !quiet, !quiet && isatty(STDERR_FILENO), &totals);
 	if (err != NULL)
 		goto done;
 	if (!quiet)
@@ -90,21 +63,16 @@ done:
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.args = "[-qrA] [-d DB] [-s SOURCE]... [-e IDS] PATH...",
-	.summary = "Add .evtx files (or directories of them) to the history database.",
+	.args = "PATH...",
+	.min_args = 1,
+	.max_args = -1,
+	.summary = "Add log files (or directories of them) to the history database.",
 	.help =
 	    "Each file is imported in one transaction: all of its events or none. Importing\n"
-	    "a file or an overlapping export again adds nothing twice.\n\n"
-	    "Options:\n"
-	    "  -d, --db PATH         the database (default: $AADC_UPGRADE_DB, else\n"
-	    "                        $XDG_DATA_HOME/aadc-upgrade/history.db)\n"
-	    "  -s, --source NAME     upgrade event source; repeatable; replaces the defaults\n"
-	    "  -e, --event-ids RANGE event IDs of upgrade results (default 300-399)\n"
-	    "  -r, --recovered       also read records recovered from slack space\n"
-	    "  -A, --decode-all      decode every record with libevtx, not only those that\n"
-	    "                        can be upgrade events (slower; same events; counts\n"
-	    "                        every unreadable record)\n"
-	    "  -q, --quiet           print nothing but errors\n"
-	    "  -h, --help            show this help\n",
+	    "a file or an overlapping export again adds nothing twice.\n",
+	.options = import_options,
+	.exit_status = "0 everything was imported; 1 nothing could be imported or the\n"
+	    "database failed; 2 usage error; 3 some input could not be read (the rest\n"
+	    "was imported).\n",
 	.exec = cmd_import_exec,
 };

@@ -1,82 +1,87 @@
-/* cmd-scan.c: `aadc-upgrade scan`: a report straight from .evtx files, over an in-memory store. */
-#include <getopt.h>
+/* cmd-scan.c: `aadc-upgrade scan`: a report straight from log files, over a temporary store. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "pipeline.h"
 #include "xmalloc.h"
 
+enum { OPT_SOURCE = 's', OPT_EVENT_IDS = 'e', OPT_RECOVERED = 'r',
+	OPT_DECODE_ALL = 'A' };
 
-static const struct option scan_longopts[] = {
-	{ "format", required_argument, NULL, 'f' },
-	{ "source", required_argument, NULL, 's' },
-	{ "event-ids", required_argument, NULL, 'e' },
-	{ "recovered", no_argument, NULL, 'r' },
-	{ "decode-all", no_argument, NULL, 'A' },
-	{ "host", required_argument, NULL, 'H' },
-	{ "since", required_argument, NULL, 'S' },
-	{ NULL, 0, NULL, 0 }
+static const struct cmd_option scan_options[] = {
+	CMD_OPTION_FORMAT("text (default), json, markdown"),
+	CMD_OPTION_OUTPUT,
+	CMD_OPTION_HOST,
+	CMD_OPTION_SINCE,
+	CMD_OPTION_UNTIL,
+	CMD_OPTION_NOW,
+	CMD_OPTION_STALE_DAYS,
+	{ OPT_SOURCE, "source", "NAME", "upgrade event source; repeatable; replaces the defaults\n"
+	    "'Azure AD Connect Upgrade' and 'Microsoft Entra Connect Upgrade'" },
+	{ OPT_EVENT_IDS, "event-ids", "RANGE", "event IDs of upgrade results (default 300-399)" },
+	{ OPT_RECOVERED, "recovered", NULL, "also read records recovered from slack space" },
+	{ OPT_DECODE_ALL, "decode-all", NULL, "decode every record with libevtx, not only those that\n"
+	    "can be upgrade events (slower; same events; counts\n"
+	    "every unreadable record)" },
+	CMD_OPTION_COLOR,
+	CMD_OPTION_QUIET,
+	CMD_OPTION_END
 };
 
+/* The options scan and import share: which events to read, and how. */
+struct au_error *
+cmd_scan_ingest_option(const struct cmd_optval *o, struct cmd_names *sources,
+    struct au_ingest_opts *opts, int *handled)
+{
+	*handled = 1;
+	switch (o->key) {
+	case OPT_SOURCE:
+		cmd_names_add(sources, o->arg);
+		break;
+	case OPT_EVENT_IDS:
+		return cmd_parse_id_range(o->arg, &opts->id_min, &opts->id_max);
+	case OPT_RECOVERED:
+		opts->recovered = 1;
+		break;
+	case OPT_DECODE_ALL:
+		opts->naive = 1;
+		break;
+	default:
+		*handled = 0;
+		break;
+	}
+	return NULL;
+}
+
 static struct au_error *
-cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_scan_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	struct au_error *err = NULL;
 	struct au_store *store = NULL;
 	struct au_ingest_opts opts;
 	struct cmd_names sources = { NULL, 0 };
 	struct au_query q = { NULL, 0, 0 };
-	struct cmd_names hosts = { NULL, 0 };
 	struct au_report rep;
 	struct pipeline_totals totals;
-	enum au_format fmt = AU_FMT_TEXT;
-	int c;
+	int handled;
 
 	ingest_opts_default(&opts);
 	analyse_report_init(&rep, analyse_now());
-	while ((c = getopt_long(argc, argv, "f:s:e:rH:S:A", scan_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			err = cmd_parse_format(optarg, &fmt, 1);
-			break;
-		case 's':
-			cmd_names_add(&sources, optarg);
-			break;
-		case 'e':
-			err = cmd_parse_id_range(optarg, &opts.id_min, &opts.id_max);
-			break;
-		case 'r':
-			opts.recovered = 1;
-			break;
-		case 'A':
-			opts.naive = 1;
-			break;
-		case 'H':
-			cmd_names_add(&hosts, optarg);
-			break;
-		case 'S':
-			err = cmd_parse_date(optarg, &q.since);
-			break;
-		default:
-			err = au_error_new(AU_ERR_USAGE, NULL, "bad option");
-			break;
-		}
-		if (err != NULL)
+	for (size_t i = 0; i < args->nopts; i++)
+		if ((err = cmd_scan_ingest_option(&args->opts[i], &sources, &opts,
+		    &handled)) != NULL)
 			goto done;
-	}
-	q.hosts = hosts.names;
-	q.nhosts = hosts.n;
-	if (optind >= argc) {
-		err = au_error_new(AU_ERR_USAGE, NULL, "no PATH given");
-		goto done;
-	}
+	q.hosts = args->common.hosts.names;
+	q.nhosts = args->common.hosts.n;
+	q.since = args->common.since;
 	cmd_sources_apply(&sources, &opts);
 
 	if ((err = store_open(NULL, 1, &store)) != NULL)
 		goto done;
-	err = pipeline_collect(store, argv + optind, (size_t)(argc - optind),
-	    &opts, ctx, 0, 0, &totals);
+	err = pipeline_collect(store, args->argv, (size_t)args->argc,
+	    &opts, ctx, 0, !args->common.quiet && isatty(STDERR_FILENO), &totals);
 	if (err != NULL)
 		goto done;
 	if (totals.files_read == 0) {
@@ -86,35 +91,27 @@ cmd_scan_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((err = pipeline_report(store, &q, 1, &rep)) != NULL)
 		goto done;
-	if ((err = pipeline_render(&rep, fmt)) != NULL)
+	if ((err = pipeline_render(&rep, &args->common)) != NULL)
 		goto done;
 	ctx->status = ctx->warnings != NULL ? AU_EXIT_PARTIAL : AU_EXIT_OK;
 done:
 	analyse_report_free(&rep);
 	store_close(store);
 	cmd_names_free(&sources);
-	cmd_names_free(&hosts);
 	return err;
 }
 
 const struct cmd_entry cmd_scan_entry = {
 	.name = "scan",
-	.args = "[-rA] [-f FORMAT] [-s SOURCE]... [-e IDS] [-H HOST]... [-S DATE] PATH...",
-	.summary = "Read .evtx files (or directories of them) and print the troubleshooting report.",
-	.help =
-	    "Options:\n"
-	    "  -f, --format FORMAT   text (default), json or markdown\n"
-	    "  -s, --source NAME     upgrade event source; repeatable; replaces the defaults\n"
-	    "                        'Azure AD Connect Upgrade' and 'Microsoft Entra Connect Upgrade'\n"
-	    "  -e, --event-ids RANGE event IDs of upgrade results (default 300-399)\n"
-	    "  -r, --recovered       also read records recovered from slack space\n"
-	    "  -A, --decode-all      decode every record with libevtx, not only those that\n"
-	    "                        can be upgrade events (slower; same events; counts\n"
-	    "                        every unreadable record)\n"
-	    "  -H, --host NAME       report only this server; repeatable\n"
-	    "  -S, --since DATE      only events at or after DATE (YYYY-MM-DD, UTC)\n"
-	    "  -h, --help            show this help\n"
-	    "\nExit status: 0 all input read; 1 nothing could be reported; 2 usage error;\n"
-	    "3 a report was produced but some input could not be read.\n",
+	.args = "PATH...",
+	.min_args = 1,
+	.max_args = -1,
+	.summary = "Read log files (or directories of them) and print the troubleshooting report.",
+	.options = scan_options,
+	.formats = AU_FMT_BIT(AU_FMT_TEXT) | AU_FMT_BIT(AU_FMT_JSON) |
+	    AU_FMT_BIT(AU_FMT_MARKDOWN),
+	.default_format = AU_FMT_TEXT,
+	.exit_status = "0 everything was read; 1 nothing could be reported;\n"
+	    "2 usage error; 3 a report was produced but some input could not be read.\n",
 	.exec = cmd_scan_exec,
 };

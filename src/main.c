@@ -16,20 +16,6 @@ print_error(const struct au_error *err)
 		fprintf(stderr, "aadc-upgrade: %s\n", err->msg);
 }
 
-static void
-print_overview(FILE *out)
-{
-	fputs("usage: aadc-upgrade COMMAND [options] [ARGS]\n"
-	    "       aadc-upgrade help [COMMAND] | --help | --version\n\n"
-	    "Reads exported Application logs (.evtx) for Azure AD Connect / Microsoft\n"
-	    "Entra Connect automatic-upgrade events and tells, per server, whether\n"
-	    "automatic upgrade works, what blocks it and what to do.\n\n"
-	    "Commands:\n", out);
-	for (size_t i = 0; cmd_table[i] != NULL; i++)
-		fprintf(out, "  %-8s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
-	fputs("\nRun 'aadc-upgrade COMMAND --help' for a command's options.\n", out);
-}
-
 static int
 wants_help(int argc, char **argv)
 {
@@ -46,16 +32,17 @@ int
 main(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
-	struct cmd_ctx ctx = { NULL, AU_EXIT_OK };
+	struct cmd_ctx ctx = { NULL, AU_EXIT_OK, 0, 0 };
+	struct cmd_args args;
 	struct au_error *err, *w;
 	int status;
 
 	if (argc < 2) {
-		print_overview(stderr);
+		cmd_print_overview(stderr);
 		return AU_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		print_overview(stdout);
+		cmd_print_overview(stdout);
 		return AU_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
@@ -75,8 +62,10 @@ main(int argc, char **argv)
 		return AU_EXIT_OK;
 	}
 
-	optind = 0;   /* glibc: restart getopt for the command's own options */
-	err = cmd->exec(&ctx, argc - 1, argv + 1);
+	err = cmd_parse(cmd, argc - 1, argv + 1, &args);
+	if (err == NULL)
+		err = cmd->exec(&ctx, &args);
+	cmd_args_free(&args);
 
 	if (fflush(stdout) != 0 && err == NULL) {
 		err = au_error_new(AU_ERR_IO, "standard output", "write failed");
@@ -89,9 +78,11 @@ main(int argc, char **argv)
 	print_error(err);
 	if (err->kind == AU_ERR_USAGE) {
 		cmd_print_usage(stderr, cmd);
-		status = AU_EXIT_USAGE;
+		status = cmd->usage_status != 0 ? cmd->usage_status :
+		    ctx.usage_status != 0 ? ctx.usage_status : AU_EXIT_USAGE;
 	} else
-		status = AU_EXIT_FAILURE;
+		status = ctx.failure_status != 0 ? ctx.failure_status :
+		    AU_EXIT_FAILURE;
 	au_error_free(err);
 	return status;
 }

@@ -201,17 +201,31 @@ pipeline_report(struct au_store *store, const struct au_query *q, int files,
 }
 
 struct au_error *
-pipeline_render(const struct au_report *rep, enum au_format fmt)
+pipeline_render(const struct au_report *rep, const struct cmd_common *c)
 {
-	struct au_render_opts ropts = { cmd_want_color(STDOUT_FILENO) };
+	struct au_render_opts ropts = { 0 };
+	struct cmd_output out;
+	struct au_error *err, *cerr;
 
-	switch (fmt) {
+	if ((err = cmd_output_open(c, &out)) != NULL)
+		return err;
+	switch (c->format) {
 	case AU_FMT_JSON:
-		return render_report_json(stdout, rep);
+		err = render_report_json(out.fp, rep);
+		break;
 	case AU_FMT_MARKDOWN:
-		return render_report_markdown(stdout, rep);
-	case AU_FMT_TEXT:
+		err = render_report_markdown(out.fp, rep);
+		break;
+	default:
+		ropts.color = out.path == NULL && cmd_want_color(c, STDOUT_FILENO);
+		err = render_report_text(out.fp, rep, &ropts);
 		break;
 	}
-	return render_report_text(stdout, rep, &ropts);
+	if (err == NULL)
+		err = render_check_io(out.fp);
+	cerr = cmd_output_close(&out, err == NULL);
+	if (err == NULL)
+		return cerr;
+	au_error_free(cerr);
+	return err;
 }

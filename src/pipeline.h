@@ -37,7 +37,8 @@ struct au_error *pipeline_report(struct au_store *store, const struct au_query *
 struct au_error *pipeline_fleet(struct au_store *store, const struct au_query *q,
     struct au_report *rep);
 
-/* Renders rep in fmt to stdout. */
-struct au_error *pipeline_render(const struct au_report *rep, enum au_format fmt);
+/* Renders rep in the format, to the output and with the colour, that c asks for. */
+struct au_error *pipeline_render(const struct au_report *rep,
+    const struct cmd_common *c);
 
 #endif

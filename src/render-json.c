@@ -309,3 +309,55 @@ done:
 	json_decref(root);
 	return err;
 }
+
+static json_t *
+jcode_entry(const struct au_code *c)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "code", json_string(c->code));
+	json_object_set_new(o, "category", json_string(au_category_name(c->category)));
+	json_object_set_new(o, "description", c->description != NULL ?
+	    json_string(c->description) : json_null());
+	json_object_set_new(o, "description_is_quoted", json_boolean(c->description != NULL));
+	json_object_set_new(o, "older_description", c->older != NULL ?
+	    json_string(c->older) : json_null());
+	json_object_set_new(o, "source", c->source != NULL ? json_string(c->source) : json_null());
+	json_object_set_new(o, "first_listed", c->first_listed != NULL ?
+	    json_string(c->first_listed) : json_null());
+	json_object_set_new(o, "last_listed", c->last_listed != NULL ?
+	    json_string(c->last_listed) : json_null());
+	json_object_set_new(o, "historical", json_boolean(c->historical));
+	json_object_set_new(o, "remediation", json_string(c->remediation));
+	return o;
+}
+
+struct au_error *
+render_codes_json(FILE *out, const struct au_code *codes, size_t n,
+    const char *asked, const char *detail)
+{
+	json_t *doc = json_object(), *arr;
+	int rc;
+
+	json_object_set_new(doc, "generator", json_string("aadc-upgrade"));
+	if (asked == NULL) {
+		arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, jcode_entry(&codes[i]));
+		json_object_set_new(doc, "codes", arr);
+	} else {
+		enum au_category cat = classify_category(asked);
+		json_object_set_new(doc, "asked", jstr(asked));
+		json_object_set_new(doc, "known", json_boolean(n > 0));
+		json_object_set_new(doc, "code", n > 0 ? jcode_entry(codes) : json_null());
+		json_object_set_new(doc, "detail", jstr(detail));
+		json_object_set_new(doc, "prefix_category",
+		    n == 0 && cat != AU_CAT_NONE && cat != AU_CAT_OTHER ?
+		    json_string(au_category_name(cat)) : json_null());
+	}
+	rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (rc != 0 || fputc('\n', out) == EOF)
+		return au_error_new(AU_ERR_IO, NULL, "write failed");
+	return NULL;
+}

@@ -319,3 +319,14 @@ render_check_io(FILE *out)
 	}
 	return NULL;
 }
+
+const char *
+render_format_name(enum au_format fmt)
+{
+	static const char *const names[AU_FMT_COUNT] = {
+		"text", "json", "markdown", "csv", "ndjson", "html", "prometheus",
+		"bulk"
+	};
+
+	return (unsigned)fmt < AU_FMT_COUNT ? names[fmt] : "?";
+}

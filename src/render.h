@@ -9,7 +9,15 @@
 #include "analyse.h"
 #include "error.h"
 
-enum au_format { AU_FMT_TEXT = 0, AU_FMT_JSON, AU_FMT_MARKDOWN };
+/* Output formats; each command says which ones its --format takes. */
+enum au_format {
+	AU_FMT_TEXT = 0, AU_FMT_JSON, AU_FMT_MARKDOWN, AU_FMT_CSV, AU_FMT_NDJSON,
+	AU_FMT_HTML, AU_FMT_PROMETHEUS, AU_FMT_BULK,
+	AU_FMT_COUNT
+};
+#define AU_FMT_BIT(f) (1u << (f))
+/* "text", "json", ...: the name --format takes. */
+const char *render_format_name(enum au_format fmt);
 
 struct au_render_opts {
 	int color;          /* ANSI colour (only on a terminal, never with NO_COLOR) */
@@ -40,6 +48,15 @@ struct au_error *render_fleet_markdown(FILE *out, const struct au_report *rep,
     const struct au_fleet *fleet, const struct au_fleet_opts *fopts);
 struct au_error *render_fleet_json(FILE *out, const struct au_report *rep,
     const struct au_fleet *fleet, const struct au_fleet_opts *fopts);
+
+/*
+ * The result-code catalog as JSON (`codes --format json`): with asked
+ * NULL, {"codes": [...]} for the n entries; else one code explained:
+ * {"asked", "known", "code": {...} or null, "detail", "prefix_category"}.
+ */
+struct au_code;
+struct au_error *render_codes_json(FILE *out, const struct au_code *codes,
+    size_t n, const char *asked, const char *detail);
 
 /*
  * Export, one event at a time (`export`). render_event_ndjson writes one

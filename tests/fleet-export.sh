@@ -177,7 +177,7 @@ for bad in "--stale-days -1" "--stale-days abc" "--stale-days 36501" "--stale-da
 done
 check_status "fleet --help" 0 "$AU" fleet --help
 contains "fleet --help documents --stale-days" "$tmp/out" "--stale-days N"
-contains "fleet --help documents --now" "$tmp/out" "--now DATE"
+contains "fleet --help documents --now" "$tmp/out" "--now WHEN"
 
 # --- export ------------------------------------------------------------------
 check_status "export ndjson" 0 "$AU" export --db "$DB" --format ndjson
