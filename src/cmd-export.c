@@ -89,7 +89,7 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		goto done;
 	}
 	db = cmd_db_path(args->common.db);
-	if ((err = store_open(db, 0, &store)) != NULL)
+	if ((err = store_open(db, STORE_READ, &store)) != NULL)
 		goto done;
 	if ((err = cmd_output_open(&args->common, &out)) != NULL)
 		goto done;

@@ -84,7 +84,7 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	/* Stale means no news: measured against the clock, not the newest event. */
 	rep.now = have_now ? now : analyse_now();
 	db = cmd_db_path(args->common.db);
-	if ((err = store_open(db, 0, &store)) != NULL)
+	if ((err = store_open(db, STORE_READ, &store)) != NULL)
 		goto done;
 	if ((err = pipeline_fleet(store, &q, &rep)) != NULL)
 		goto done;

@@ -37,7 +37,7 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 			goto done;
 	cmd_sources_apply(&sources, &opts);
 	db = cmd_db_path(args->common.db);
-	if ((err = store_open(db, 1, &store)) != NULL)
+	if ((err = store_open(db, STORE_CREATE, &store)) != NULL)
 		goto done;
 	err = pipeline_collect(store, args->argv, (size_t)args->argc,
 	    &opts, ctx, !quiet, !quiet && isatty(STDERR_FILENO), &totals);

@@ -34,7 +34,7 @@ cmd_report_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	q.nhosts = args->common.hosts.n;
 	q.since = args->common.since;
 	db = cmd_db_path(args->common.db);
-	if ((err = store_open(db, 0, &store)) != NULL)
+	if ((err = store_open(db, STORE_READ, &store)) != NULL)
 		goto done;
 	if ((err = pipeline_report(store, &q, 0, &rep)) != NULL)
 		goto done;

@@ -78,7 +78,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	q.since = args->common.since;
 	cmd_sources_apply(&sources, &opts);
 
-	if ((err = store_open(NULL, 1, &store)) != NULL)
+	if ((err = store_open(NULL, STORE_CREATE, &store)) != NULL)
 		goto done;
 	err = pipeline_collect(store, args->argv, (size_t)args->argc,
 	    &opts, ctx, 0, !args->common.quiet && isatty(STDERR_FILENO), &totals);

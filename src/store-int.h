@@ -62,6 +62,8 @@ struct au_store {
 	sqlite3_stmt *stmt[ST_COUNT];
 	int in_file;                /* a file transaction is open */
 	int no_status;              /* in memory (scan): host_status not kept */
+	int read_only;              /* STORE_READ: nothing is ever written */
+	int wal;                    /* switched to WAL at open: back to DELETE at close */
 	uint64_t nnew, nknown;      /* is_new results of the open file */
 	struct store_host_cache host;
 	int64_t *touched;           /* hosts the open file added to, for host_status */

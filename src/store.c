@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -178,6 +179,10 @@ static const char *const store_migrations[] = {
 	"	last INTEGER NOT NULL,\n"
 	"	PRIMARY KEY (host_id, position)\n"
 	") WITHOUT ROWID;\n",
+	/* 3 */
+	"-- The file says it is an aadc-upgrade history ('AADC'): another\n"
+	"-- application's SQLite file is refused, not changed.\n"
+	"PRAGMA application_id = 1094796355;\n",
 };
 #define STORE_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
@@ -188,6 +193,7 @@ static const char *const store_migrations[] = {
 static struct au_error *(*const store_migration_fill[])(struct au_store *) = {
 	/* 1 */ NULL,
 	/* 2 */ store_status_all,
+	/* 3 */ NULL,
 };
 _Static_assert(sizeof(store_migration_fill) / sizeof(store_migration_fill[0]) ==
     sizeof(store_migrations) / sizeof(store_migrations[0]),
@@ -661,20 +667,196 @@ store_busy_timeout_ms(void)
 	return (int)ms;
 }
 
+/*
+ * What the first bytes of path say, before SQLite sees the file: a
+ * non-empty file that is not an SQLite database is refused untouched.
+ * *empty is set for a 0-byte file.
+ */
+static struct au_error *
+store_check_header(const char *path, int *empty)
+{
+	static const char magic[16] = "SQLite format 3";   /* and its NUL */
+	struct au_error *err = NULL;
+	unsigned char head[100];
+	size_t n;
+	FILE *f;
+
+	*empty = 0;
+	if ((f = fopen(path, "rb")) == NULL)
+		return au_error_errno(AU_ERR_DB, path, errno,
+		    "cannot open database");
+	n = fread(head, 1, sizeof(head), f);
+	if (ferror(f))
+		err = au_error_errno(AU_ERR_DB, path, errno,
+		    "cannot read database");
+	else if (n == 0)
+		*empty = 1;
+	else if (n < sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0)
+		err = au_error_new(AU_ERR_DB, path, "not an SQLite database"
+		    " (nor an aadc-upgrade history): left as it is; give --db"
+		    " a new file or an existing history");
+	fclose(f);
+	return err;
+}
+
+/*
+ * Whether this process may write path and create files beside it: when
+ * not, the database is opened immutable (no locks, no -wal or -shm).
+ */
+static int
+store_writable(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int ok;
+
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	ok = access(path, W_OK) == 0 && access(dir, W_OK) == 0;
+	free(dir);
+	return ok;
+}
+
+/* "file:" URI of path, read-only and immutable (SQLite's URI rules). */
+static char *
+store_immutable_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(path);
+	char *uri = xmalloc(3 * len + 40), *p = uri;
+
+	p += sprintf(p, path[0] == '/' ? "file://" : "file:");
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if (*c == '%' || *c == '?' || *c == '#' || *c <= ' ' || *c >= 0x7f) {
+			*p++ = '%';
+			*p++ = hex[*c >> 4];
+			*p++ = hex[*c & 15];
+		} else
+			*p++ = (char)*c;
+	}
+	strcpy(p, "?mode=ro&immutable=1");
+	return uri;
+}
+
+static struct au_error *
+store_pragma_int(struct au_store *s, const char *sql, int *value)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if ((err = store_prepare(s, sql, &st)) != NULL)
+		goto done;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		err = store_error(s, "cannot open database");
+		goto done;
+	}
+	*value = sqlite3_column_int(st, 0);
+done:
+	sqlite3_finalize(st);
+	return err;
+}
+
+/*
+ * Whether the open database is ours, before anything writes: our
+ * application_id, or (an aadc-upgrade history from before it was
+ * stamped) a user_version and our meta and hosts tables; *fresh when it
+ * holds no schema at all. Anything else is refused as it is.
+ */
+static struct au_error *
+store_check_identity(struct au_store *s, int *fresh)
+{
+	struct au_error *err = NULL;
+	int app = 0, version = 0, tables = 0, ours = 0;
+
+	*fresh = 0;
+	if ((err = store_user_version(s, "cannot open database",
+	    &version)) != NULL ||
+	    (err = store_pragma_int(s, "PRAGMA application_id", &app)) != NULL ||
+	    (err = store_pragma_int(s, "SELECT count(*) FROM sqlite_master",
+	    &tables)) != NULL ||
+	    (err = store_pragma_int(s, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'table' AND name IN ('meta', 'hosts', 'events')",
+	    &ours)) != NULL)
+		return err;
+	if ((uint32_t)app == STORE_APPLICATION_ID)
+		return store_check_version(s, version);
+	if (app != 0)
+		return au_error_new(AU_ERR_DB, s->path, "an SQLite database of"
+		    " another application (application_id 0x%08x), not an"
+		    " aadc-upgrade history: left as it is", (unsigned)app);
+	if (version == 0 && tables == 0) {
+		*fresh = 1;
+		return NULL;
+	}
+	if (version >= 1 && ours == 3)
+		return store_check_version(s, version);
+	return au_error_new(AU_ERR_DB, s->path, "an SQLite database that is"
+	    " not an aadc-upgrade history (no application_id 0x%08x, no"
+	    " history tables): left as it is; give --db a new file",
+	    (unsigned)STORE_APPLICATION_ID);
+}
+
+/*
+ * A read command on a history of an older schema must not migrate it: it
+ * reads a private migrated copy instead (a temporary file SQLite removes).
+ */
+static struct au_error *
+store_read_copy(struct au_store *s)
+{
+	struct au_error *err = NULL;
+	sqlite3 *tmp = NULL;
+	sqlite3_backup *bk;
+
+	if (sqlite3_open_v2("", &tmp, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		err = au_error_new(AU_ERR_DB, s->path, "cannot make a temporary"
+		    " copy of the older history: %s", tmp ? sqlite3_errmsg(tmp) :
+		    "out of memory");
+		goto done;
+	}
+	if ((bk = sqlite3_backup_init(tmp, "main", s->db, "main")) == NULL) {
+		err = au_error_new(AU_ERR_DB, s->path, "cannot copy the older"
+		    " history: %s", sqlite3_errmsg(tmp));
+		goto done;
+	}
+	sqlite3_backup_step(bk, -1);
+	if (sqlite3_backup_finish(bk) != SQLITE_OK) {
+		err = au_error_new(AU_ERR_DB, s->path, "cannot copy the older"
+		    " history: %s", sqlite3_errmsg(tmp));
+		goto done;
+	}
+	sqlite3_close(s->db);
+	s->db = tmp;
+	tmp = NULL;
+	sqlite3_extended_result_codes(s->db, 1);
+	err = store_migrate(s);
+done:
+	sqlite3_close(tmp);
+	return err;
+}
+
 struct au_error *
-store_open(const char *path, int create, struct au_store **out)
+store_open(const char *path, enum store_mode mode, struct au_store **out)
 {
 	struct au_error *err = NULL;
 	struct au_store *s = NULL;
 	struct stat sb;
 	sqlite3_stmt *st = NULL;
-	int flags = SQLITE_OPEN_READWRITE, version = 0;
+	char *uri = NULL;
+	const char *name;
+	int flags = SQLITE_OPEN_READWRITE, version = 0, empty = 0, fresh = 0;
 
 	*out = NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path != NULL ? path : ":memory:");
 	s->busy_ms = store_busy_timeout_ms();
 	s->host.name_time = STORE_NO_NAME_TIME;
+	s->read_only = path != NULL && mode == STORE_READ;
+	name = s->path;
 
 	if (path != NULL) {
 		if (stat(path, &sb) == 0) {
@@ -683,11 +865,19 @@ store_open(const char *path, int create, struct au_store **out)
 				    "is a directory, not a database");
 				goto done;
 			}
+			if ((err = store_check_header(path, &empty)) != NULL)
+				goto done;
+			if (empty && s->read_only) {
+				err = au_error_new(AU_ERR_DB, path, "an empty"
+				    " file: no history yet: run aadc-upgrade"
+				    " import first");
+				goto done;
+			}
 		} else if (errno != ENOENT) {
 			err = au_error_errno(AU_ERR_DB, path, errno,
 			    "cannot open database");
 			goto done;
-		} else if (!create) {
+		} else if (mode != STORE_CREATE) {
 			err = au_error_new(AU_ERR_DB, path,
 			    "no history yet: run aadc-upgrade import first");
 			goto done;
@@ -696,13 +886,22 @@ store_open(const char *path, int create, struct au_store **out)
 				goto done;
 			flags |= SQLITE_OPEN_CREATE;
 		}
+		if (s->read_only) {
+			flags = SQLITE_OPEN_READONLY;
+			/* Read-only media: WAL cannot make its -shm there. */
+			if (!store_writable(path)) {
+				uri = store_immutable_uri(path);
+				name = uri;
+				flags |= SQLITE_OPEN_URI;
+			}
+		}
 	} else {
 		flags |= SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY;
 		/* scan reports from the events: summaries would be work for nothing. */
 		s->no_status = 1;
 	}
 
-	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(name, &s->db, flags, NULL) != SQLITE_OK) {
 		if (s->db == NULL)
 			err = au_error_new(AU_ERR_DB, s->path,
 			    "cannot open database: out of memory");
@@ -712,42 +911,80 @@ store_open(const char *path, int create, struct au_store **out)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, s->busy_ms);
+	/* A refused file must not even be checkpointed on close. */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 
 	/* Checked before anything writes: a foreign or newer file stays as is. */
+	if ((err = store_check_identity(s, &fresh)) != NULL)
+		goto done;
+	if (fresh && s->read_only) {
+		err = au_error_new(AU_ERR_DB, s->path, "an empty database: no"
+		    " history yet: run aadc-upgrade import first");
+		goto done;
+	}
 	if ((err = store_user_version(s, "cannot open database",
-	    &version)) != NULL ||
-	    (err = store_check_version(s, version)) != NULL)
+	    &version)) != NULL)
 		goto done;
 	/* SQLite quietly opens a file it may not write read-only. */
-	if (sqlite3_db_readonly(s->db, "main") == 1) {
+	if (!s->read_only && sqlite3_db_readonly(s->db, "main") == 1) {
 		err = au_error_new(AU_ERR_DB, s->path, "cannot open database: it is"
 		    " read-only (this user may not write the file)");
 		goto done;
 	}
+	/* Nor does it say that it cannot make its journal beside it. */
+	if (path != NULL && !s->read_only && !store_writable(path)) {
+		err = au_error_new(AU_ERR_DB, s->path, "cannot open database: it is"
+		    " read-only (its directory is not writable: the journal"
+		    " cannot be made beside it)");
+		goto done;
+	}
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	if ((err = store_exec(s, "PRAGMA foreign_keys = ON",
 	    "cannot open database")) != NULL)
 		goto done;
-	if (path != NULL) {
+	if (path != NULL && !s->read_only) {
 		/*
 		 * WAL: reports read while an import writes; NORMAL is safe
 		 * with WAL; a big cache keeps the indexes of large imports.
+		 * store_close turns WAL off again, so that a report on an
+		 * idle history creates no -wal or -shm file.
 		 */
 		if ((err = store_prepare(s, "PRAGMA journal_mode = WAL",
 		    &st)) != NULL)
 			goto done;
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			err = store_error(s, "cannot switch to WAL mode");
-			goto done;
+		/*
+		 * The switch needs the file to itself: SQLite says busy at
+		 * once, without its busy handler, while another connection
+		 * is writing, so wait here up to the busy timeout.
+		 */
+		for (int waited = 0;; waited += 20) {
+			int rc = sqlite3_step(st);
+
+			if (rc == SQLITE_ROW)
+				break;
+			if ((rc & 0xff) != SQLITE_BUSY || waited >= s->busy_ms) {
+				err = store_error(s, "cannot switch to WAL mode");
+				goto done;
+			}
+			sqlite3_reset(st);
+			sqlite3_sleep(20);
 		}
 		sqlite3_finalize(st);
 		st = NULL;
+		s->wal = 1;
 		if ((err = store_exec(s, "PRAGMA synchronous = NORMAL;"
 		    " PRAGMA cache_size = -65536", "cannot open database")) != NULL)
 			goto done;
 	}
-	if (version < STORE_VERSION && (err = store_migrate(s)) != NULL)
-		goto done;
-	if ((err = store_refresh_codes(s)) != NULL)
+	if (version < STORE_VERSION) {
+		if (s->read_only)
+			err = store_read_copy(s);
+		else
+			err = store_migrate(s);
+		if (err != NULL)
+			goto done;
+	}
+	if (!s->read_only && (err = store_refresh_codes(s)) != NULL)
 		goto done;
 	for (int i = 0; i < ST_COUNT; i++)
 		if ((err = store_prepare(s, store_stmt_sql[i],
@@ -757,6 +994,7 @@ store_open(const char *path, int create, struct au_store **out)
 	s = NULL;
 done:
 	sqlite3_finalize(st);
+	free(uri);
 	store_close(s);
 	return err;
 }
@@ -772,6 +1010,16 @@ store_close(struct au_store *store)
 		sqlite3_finalize(store->stmt[i]);
 	for (int i = 0; i < SS_COUNT; i++)
 		sqlite3_finalize(store->sst[i]);
+	/*
+	 * Back to a rollback journal when no one else has the history open
+	 * (else SQLite says busy at once and it stays WAL): a read-only
+	 * reader then needs no -wal or -shm file.
+	 */
+	if (store->wal && store->db != NULL) {
+		sqlite3_busy_timeout(store->db, 0);
+		sqlite3_exec(store->db, "PRAGMA journal_mode = DELETE", NULL,
+		    NULL, NULL);
+	}
 	free(store->touched);
 	sqlite3_close(store->db);
 	store_host_cache_clear(&store->host);

@@ -18,17 +18,39 @@ struct au_store;
  */
 #define STORE_BUSY_TIMEOUT_MS 600000
 
+/* 'AADC': PRAGMA application_id of every history (schema 3 on). */
+#define STORE_APPLICATION_ID UINT32_C(0x41414443)
+
+/* What a command does with the history. */
+enum store_mode {
+	STORE_READ = 0,     /* report, fleet, export, check: never writes */
+	STORE_CREATE = 1,   /* import: created, with its directory, if missing */
+	STORE_WRITE = 2,    /* an existing history, written */
+};
+
 /*
- * Opens (creating it and its directory when `create` is set) the database
- * at path; path NULL opens a private in-memory database (scan). Migrates
- * an older schema forward; refuses a newer one without changing it.
- * Without `create`, a missing database is an AU_ERR_DB error ("no history
- * yet"). Every failure (not a database, read-only, locked for longer than
- * the busy timeout, disk full) is one AU_ERR_DB error whose `where` is the
- * path. The busy timeout is AADC_UPGRADE_BUSY_TIMEOUT_MS milliseconds from
- * the environment, else STORE_BUSY_TIMEOUT_MS.
+ * Opens the database at path; path NULL opens a private database (scan).
+ * Without STORE_CREATE, a missing database is an AU_ERR_DB error ("no
+ * history yet"). A file is ours when it carries STORE_APPLICATION_ID, or
+ * is an aadc-upgrade history from before (user_version and our tables:
+ * stamped when migrated), or is empty (created); any other file, SQLite
+ * or not, is refused without a byte of it changed.
+ *
+ * STORE_WRITE and STORE_CREATE migrate an older schema forward and refuse
+ * a newer one; the history is in WAL mode while open (readers go on while
+ * an import writes) and back to a rollback journal at close when no one
+ * else has it open. STORE_READ opens read-only and never writes, creates
+ * or migrates anything: an older schema is read through a migrated
+ * private copy; a file or directory this process may not write is opened
+ * immutable (read-only media, archived histories); a 0-byte file is "no
+ * history yet". Every failure (not a database, read-only for a writer,
+ * locked for longer than the busy timeout, disk full) is one AU_ERR_DB
+ * error whose `where` is the path. The busy timeout is
+ * AADC_UPGRADE_BUSY_TIMEOUT_MS milliseconds from the environment, else
+ * STORE_BUSY_TIMEOUT_MS.
  */
-struct au_error *store_open(const char *path, int create, struct au_store **out);
+struct au_error *store_open(const char *path, enum store_mode mode,
+    struct au_store **out);
 void store_close(struct au_store *store);
 const char *store_path(const struct au_store *store);   /* ":memory:" for scan */
 /*

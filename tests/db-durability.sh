@@ -217,7 +217,7 @@ printf 'not a database, only text\n%.0s' $(seq 100) > "$tmp/junk.db"
 cp "$tmp/junk.db" "$tmp/junk.orig"
 check_status "not a database" 1 "$AU" import --db "$tmp/junk.db" "$tmp/a.evtx"
 echo "not a database: $(cat "$tmp/err")"
-contains "not a database: line" "$tmp/err" "aadc-upgrade: $tmp/junk.db: cannot open database: file is not a database"
+contains "not a database: line" "$tmp/err" "aadc-upgrade: $tmp/junk.db: not an SQLite database"
 cmp -s "$tmp/junk.db" "$tmp/junk.orig" && pass || fail "not a database: file changed"
 [ ! -e "$tmp/junk.db-wal" ] && pass || fail "not a database: a -wal file was made"
 
@@ -284,6 +284,88 @@ else
 	refused "read-only" "$db" "read-only" "$AU" import --db "$db" "$tmp/a.evtx"
 	chmod 755 "$tmp/ro"
 fi
+
+# --- read commands never write: read-only media, foreign and empty files ---
+# reads NAME DB [AS...]: report, fleet and export (every format) on DB work,
+# DB's bytes and its directory's listing unchanged.
+reads() {
+	name=$1 db=$2
+	shift 2
+	cp "$db" "$tmp/reads.orig"
+	ls -a "$(dirname "$db")" > "$tmp/reads.ls"
+	for c in "report" "report --format json" "fleet" "fleet --format json" \
+	    "export --format json" "export --format ndjson" "export --format csv"; do
+		# shellcheck disable=SC2086 # the command and its options, split on purpose
+		check_status "$name: $c" 0 "$@" "$AU" $c --db "$db"
+		contains "$name: $c: reads the history" "$tmp/out" "BASE01"
+	done
+	cmp -s "$db" "$tmp/reads.orig" && pass || fail "$name: the database changed"
+	ls -a "$(dirname "$db")" | cmp -s - "$tmp/reads.ls" && pass ||
+	    fail "$name: files appeared beside it: $(ls -a "$(dirname "$db")" | tr '\n' ' ')"
+}
+reads "idle history" "$base_db"
+db="$tmp/ro2/history.db"
+mkdir -p "$tmp/ro2"
+cp "$base_db" "$db"
+if [ "$(id -u)" -eq 0 ]; then
+	if command -v setpriv > /dev/null && chmod 755 "$tmp" &&
+	    setpriv --reuid=65534 --regid=65534 --clear-groups true 2> /dev/null; then
+		as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+		# Another user's history, in a directory this user may not write.
+		reads "another user's history" "$db" $as_nobody
+		# Read-only media: the directory and file not writable even by their owner.
+		chown -R 65534:65534 "$tmp/ro2"
+		chmod a-w "$db" "$tmp/ro2"
+		reads "read-only directory (as its owner)" "$db" $as_nobody
+		refused "import into a read-only directory" "$db" "read-only" \
+		    $as_nobody "$AU" import --db "$db" "$tmp/a.evtx"
+		chmod 755 "$tmp/ro2"
+		chmod 700 "$tmp"
+	else
+		echo "SKIP read-only reads: cannot drop privileges with setpriv"
+	fi
+else
+	chmod a-w "$db" "$tmp/ro2"
+	reads "read-only directory" "$db"
+	chmod 755 "$tmp/ro2"
+fi
+
+# Another application's SQLite file: refused by every command, byte for byte as it was.
+db="$tmp/other.db"
+q "$db" "CREATE TABLE meta (key, value); INSERT INTO meta VALUES ('owner', 'someone else')"
+cp "$db" "$tmp/other.orig"
+for c in import report fleet "export --format json"; do
+	# shellcheck disable=SC2086 # the command and its options, split on purpose
+	if [ "$c" = import ]; then set -- "$tmp/a.evtx"; else set --; fi
+	# shellcheck disable=SC2086
+	check_status "foreign database: $c" 1 "$AU" $c --db "$db" "$@"
+	contains "foreign database: $c: line" "$tmp/err" \
+	    "aadc-upgrade: $db: an SQLite database that is not an aadc-upgrade history"
+	cmp -s "$db" "$tmp/other.orig" && pass || fail "foreign database: $c changed it"
+	[ ! -e "$db-wal" ] && [ ! -e "$db-journal" ] && pass || fail "foreign database: $c made a journal"
+done
+# A database stamped by another application.
+db="$tmp/stamped.db"
+q "$db" "PRAGMA application_id = 42; CREATE TABLE t (x)"
+cp "$db" "$tmp/stamped.orig"
+check_status "stamped database: import" 1 "$AU" import --db "$db" "$tmp/a.evtx"
+contains "stamped database: line" "$tmp/err" "another application (application_id 0x0000002a)"
+cmp -s "$db" "$tmp/stamped.orig" && pass || fail "stamped database: import changed it"
+# Ours carries our application_id ('AADC').
+[ "$(q "$base_db" 'PRAGMA application_id')" = 1094796355 ] && pass ||
+    fail "application_id: $(q "$base_db" 'PRAGMA application_id')"
+
+# A 0-byte file: a read command writes nothing into it; import makes it a history.
+db="$tmp/empty.db"
+: > "$db"
+for c in report fleet "export --format csv"; do
+	# shellcheck disable=SC2086
+	check_status "0-byte file: $c" 1 "$AU" $c --db "$db"
+	contains "0-byte file: $c: line" "$tmp/err" "aadc-upgrade: $db: an empty file: no history yet"
+	[ ! -s "$db" ] && [ ! -e "$db-wal" ] && pass || fail "0-byte file: $c wrote into it"
+done
+check_status "0-byte file: import" 0 "$AU" import --db "$db" "$tmp/base.evtx"
+check_status "0-byte file: then report" 0 "$AU" report --db "$db"
 
 # A full disk: a small tmpfs when this user may mount one, else a file-size
 # limit (writes past it fail with EFBIG, as they would with ENOSPC).

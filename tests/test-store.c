@@ -1,6 +1,7 @@
 /* test-store.c: unit tests of the history database on a real SQLite file in a temp dir. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -255,131 +256,155 @@ where_is(const struct au_error *err, const char *path)
 	return err != NULL && err->where != NULL && strcmp(err->where, path) == 0;
 }
 
-/* Opening a file as an unprivileged user (tests run as root, who may write anything). */
+/* Entries in a directory: a read-only open must not add any (-wal, -shm). */
+static int
+dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* A history of one file and one event at path, made by this (root) process. */
+static void
+make_small_history(const char *path)
+{
+	struct au_store *s = NULL;
+	struct au_error *err;
+	int64_t fid;
+
+	err = store_open(path, STORE_CREATE, &s);
+	CHECK(err == NULL, "create %s: %s", path, err ? err->msg : "");
+	au_error_free(err);
+	if (s != NULL && file_begin(s, "a.evtx", &fid)) {
+		CHECK(add(s, fid, mkev("H", ft(1), 1, "Success", NULL)) == 1, "event");
+		file_commit(s, fid, 1);
+	}
+	store_close(s);
+}
+
+/*
+ * In a child as uid 65534 (tests run as root, who may write anything):
+ * writing db is refused with a clear error naming it; reading it works,
+ * without a byte of it changed and without a file made beside it.
+ * Exits 0 when all holds, 77 when privileges cannot be dropped.
+ */
+static void
+read_only_child(const char *db, const char *dir, const char *label)
+{
+	struct au_store *s = NULL;
+	struct au_store_counts c;
+	struct au_error *err;
+	char *b1, *b2;
+	size_t l1, l2;
+	int n0, ok = 1;
+
+	if (setgid(65534) == -1 || setuid(65534) == -1)
+		_exit(77);
+	n0 = dir_entries(dir);
+	b1 = slurp(db, &l1);
+	err = store_open(db, STORE_WRITE, &s);
+	if (err == NULL) {
+		printf("  %s: opened for writing\n", label);
+		_exit(1);
+	}
+	printf("  %s, writing (as uid 65534): %s: %s\n", label, err->where, err->msg);
+	ok = err->kind == AU_ERR_DB && where_is(err, db) && contains(err, "read-only");
+	au_error_free(err);
+	err = store_open(db, STORE_READ, &s);
+	if (err != NULL) {
+		printf("  %s, reading (as uid 65534): %s: %s\n", label, err->where,
+		    err->msg);
+		_exit(1);
+	}
+	err = store_counts(s, NULL, &c);
+	ok = ok && err == NULL && c.events == 1 && c.files == 1;
+	if (err != NULL)
+		printf("  %s: counts: %s\n", label, err->msg);
+	store_close(s);
+	b2 = slurp(db, &l2);
+	if (b1 == NULL || b2 == NULL || l1 != l2 || memcmp(b1, b2, l1) != 0) {
+		printf("  %s: reading changed the file\n", label);
+		ok = 0;
+	}
+	if (dir_entries(dir) != n0) {
+		printf("  %s: reading made a file beside it\n", label);
+		ok = 0;
+	}
+	fflush(stdout);
+	_exit(ok ? 0 : 1);
+}
+
+static void
+check_child(pid_t pid, const char *what)
+{
+	int status;
+
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		printf("  SKIP %s: cannot drop privileges\n", what);
+	else
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "%s: writing refused clearly, reading works unchanged (status %d)",
+		    what, status);
+}
+
+/* Read-only files and directories: refused for writing, read as they are. */
 static void
 test_read_only(const char *dir)
 {
 	char *db = xasprintf("%s/ro.db", dir);
-	struct au_store *s = NULL;
-	struct au_error *err;
-	int status;
-	pid_t pid;
-
-	err = store_open(db, 1, &s);
-	CHECK(err == NULL, "create ro.db: %s", err ? err->msg : "");
-	au_error_free(err);
-	store_close(s);
-	s = NULL;
-	chmod(db, 0444);
-
-	if (geteuid() != 0) {
-		err = store_open(db, 0, &s);
-		CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, db) &&
-		    contains(err, "read-only"), "read-only file: %s",
-		    err ? err->msg : "opened");
-		au_error_free(err);
-		store_close(s);
-		goto done;
-	}
-	/*
-	 * As root, a 0444 file is writable: check it as "nobody" in a child,
-	 * which is what a user without write permission meets.
-	 */
-	chmod(dir, 0755);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (setgid(65534) == -1 || setuid(65534) == -1)
-			_exit(77);
-		err = store_open(db, 0, &s);
-		if (err == NULL) {
-			printf("  child: read-only database opened\n");
-			store_close(s);
-			_exit(1);
-		}
-		printf("  read-only (as uid 65534): %s: %s\n", err->where, err->msg);
-		fflush(stdout);
-		_exit(err->kind == AU_ERR_DB && where_is(err, db) &&
-		    contains(err, "read-only") ? 0 : 1);
-	}
-	waitpid(pid, &status, 0);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
-		printf("  SKIP read-only: cannot drop privileges\n");
-	else
-		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "read-only file refused with a clear error (status %d)", status);
-
-	/* The file alone not writable, in a directory the user may write. */
 	char *rwdir = xasprintf("%s/rwdir", dir);
 	char *db3 = xasprintf("%s/h.db", rwdir);
+	char *rodir = xasprintf("%s/rodir", dir);
+	char *db2 = xasprintf("%s/h.db", rodir);
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		printf("  SKIP read-only: the test drops root privileges\n");
+		goto done;
+	}
+	/* The file and its directory not writable by the user. */
+	make_small_history(db);
+	chmod(db, 0444);
+	chmod(dir, 0755);
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		read_only_child(db, dir, "read-only file and directory");
+	check_child(pid, "read-only file and directory");
+
+	/* The file alone not writable, in a directory the user may write. */
 	mkdir(rwdir, 0755);
-	err = store_open(db3, 1, &s);
-	CHECK(err == NULL, "create rwdir/h.db: %s", err ? err->msg : "");
-	au_error_free(err);
-	store_close(s);
-	s = NULL;
+	make_small_history(db3);
 	chmod(db3, 0444);
 	if (chown(rwdir, 65534, 65534) == -1)
 		printf("  chown: %s\n", strerror(errno));
 	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (setgid(65534) == -1 || setuid(65534) == -1)
-			_exit(77);
-		err = store_open(db3, 0, &s);
-		if (err == NULL) {
-			printf("  child: read-only file opened\n");
-			store_close(s);
-			_exit(1);
-		}
-		printf("  read-only file in writable directory (as uid 65534): %s: %s\n",
-		    err->where, err->msg);
-		fflush(stdout);
-		_exit(err->kind == AU_ERR_DB && where_is(err, db3) &&
-		    contains(err, "read-only") ? 0 : 1);
-	}
-	waitpid(pid, &status, 0);
-	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 77))
-		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "read-only file refused with a clear error (status %d)", status);
-	free(rwdir);
-	free(db3);
+	if ((pid = fork()) == 0)
+		read_only_child(db3, rwdir, "read-only file in a writable directory");
+	check_child(pid, "read-only file in a writable directory");
 
 	/* A directory the user may not write: WAL's -wal/-shm cannot be made. */
-	char *rodir = xasprintf("%s/rodir", dir);
-	char *db2 = xasprintf("%s/h.db", rodir);
 	mkdir(rodir, 0755);
-	err = store_open(db2, 1, &s);
-	CHECK(err == NULL, "create rodir/h.db: %s", err ? err->msg : "");
-	au_error_free(err);
-	store_close(s);
-	s = NULL;
+	make_small_history(db2);
 	if (chown(db2, 65534, 65534) == -1)
 		printf("  chown: %s\n", strerror(errno));
 	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		if (setgid(65534) == -1 || setuid(65534) == -1)
-			_exit(77);
-		err = store_open(db2, 0, &s);
-		if (err == NULL) {
-			printf("  child: database in read-only directory opened\n");
-			store_close(s);
-			_exit(1);
-		}
-		printf("  read-only directory (as uid 65534): %s: %s\n", err->where,
-		    err->msg);
-		fflush(stdout);
-		_exit(err->kind == AU_ERR_DB && where_is(err, db2) ? 0 : 1);
-	}
-	waitpid(pid, &status, 0);
-	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 77))
-		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "read-only directory refused with a clear error (status %d)", status);
-	free(rodir);
-	free(db2);
+	if ((pid = fork()) == 0)
+		read_only_child(db2, rodir, "read-only directory");
+	check_child(pid, "read-only directory");
 done:
 	free(db);
+	free(rwdir);
+	free(db3);
+	free(rodir);
+	free(db2);
 }
 
 static double
@@ -405,7 +430,7 @@ test_locked(const char *dir)
 	err = store_open(db, 1, &a);
 	CHECK(err == NULL, "open a: %s", err ? err->msg : "");
 	au_error_free(err);
-	err = store_open(db, 0, &b);
+	err = store_open(db, STORE_WRITE, &b);
 	CHECK(err == NULL, "open b: %s", err ? err->msg : "");
 	au_error_free(err);
 	if (a == NULL || b == NULL)
@@ -509,7 +534,7 @@ test_refusals(const char *dir)
 	b1 = slurp(junk, &l1);
 	err = store_open(junk, 1, &s);
 	CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, junk) &&
-	    contains(err, "not a database"), "not a database: %s",
+	    contains(err, "not an SQLite database"), "not a database: %s",
 	    err ? err->msg : "opened");
 	if (err != NULL)
 		printf("  junk: %s: %s\n", err->where, err->msg);
@@ -565,7 +590,7 @@ test_history(const char *dir)
 	memset(&fr, 0, sizeof(fr));
 	memset(&w, 0, sizeof(w));
 
-	err = store_open(db, 0, &s);
+	err = store_open(db, STORE_READ, &s);
 	CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, db) &&
 	    contains(err, "no history yet"), "missing database without create: %s",
 	    err ? err->msg : "opened");
@@ -749,7 +774,7 @@ test_history(const char *dir)
 	/* Reopen: everything persisted. */
 	store_close(s);
 	s = NULL;
-	err = store_open(db, 0, &s);
+	err = store_open(db, STORE_WRITE, &s);
 	CHECK(err == NULL, "reopen: %s", err ? err->msg : "");
 	au_error_free(err);
 	if (s == NULL)
@@ -855,7 +880,7 @@ test_disk_full(const char *dir)
 		memset(big, 'x', 4000);
 		big[4000] = '\0';
 		signal(SIGXFSZ, SIG_IGN);
-		if ((err = store_open(db, 0, &s)) != NULL)
+		if ((err = store_open(db, STORE_WRITE, &s)) != NULL)
 			_exit(2);
 		setrlimit(RLIMIT_FSIZE, &rl);
 		if (!file_begin(s, "second.evtx", &fid))
@@ -886,7 +911,7 @@ test_disk_full(const char *dir)
 	waitpid(pid, &status, 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "full disk gives a clear error (status %d)", status);
-	err = store_open(db, 0, &s);
+	err = store_open(db, STORE_READ, &s);
 	CHECK(err == NULL, "reopen after full disk: %s", err ? err->msg : "");
 	au_error_free(err);
 	if (s == NULL)
@@ -1281,7 +1306,7 @@ test_summaries(const char *dir)
 	/* Reopened: the summaries persisted. */
 	store_close(s);
 	s = NULL;
-	err = store_open(db, 0, &s);
+	err = store_open(db, STORE_READ, &s);
 	au_error_free(err);
 	if (s != NULL)
 		compare_paths(s, "reopened", NULL);
@@ -1363,7 +1388,7 @@ test_migrate_v1(const char *dir)
 	char *sql;
 	int ok;
 
-	CHECK(store_schema_version() == 2, "schema version 2 (%d)", store_schema_version());
+	CHECK(store_schema_version() == 3, "schema version 3 (%d)", store_schema_version());
 	CHECK(store_migration_sql(1) != NULL && store_migration_sql(0) == NULL &&
 	    store_migration_sql(store_schema_version() + 1) == NULL, "migration SQL");
 	sql = xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s PRAGMA user_version = 1;"
@@ -1399,37 +1424,60 @@ test_migrate_v1(const char *dir)
 	CHECK(raw_sql(db, "PRAGMA user_version", out, sizeof(out)) &&
 	    strcmp(out, "1") == 0, "it is schema 1 (%s)", out);
 
-	err = store_open(db, 0, &s);
-	CHECK(err == NULL, "open migrates the v1 database: %s", err ? err->msg : "");
-	au_error_free(err);
-	if (s == NULL)
-		goto done;
-	CHECK(compare_paths(s, "migrated v1", NULL) == 3, "three hosts after migration");
-	{
-		struct reports r = { NULL, 0 };
+	/*
+	 * Read first: through a migrated private copy, the file unchanged;
+	 * then written: migrated in place.
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		enum store_mode mode = pass == 0 ? STORE_READ : STORE_WRITE;
+		size_t l1 = 0, l2 = 0;
+		char *b1 = slurp(db, &l1), *b2;
 
-		err = store_each_summary(s, NULL, collect_summary, &r);
+		err = store_open(db, mode, &s);
+		CHECK(err == NULL, "open (%s) the v1 database: %s", pass ? "write" :
+		    "read", err ? err->msg : "");
 		au_error_free(err);
-		CHECK(r.n == 3 && r.hr[0]->verdict == AU_VERDICT_BLOCKED &&
-		    r.hr[0]->events_count == 4 && r.hr[0]->attempts == 3 &&
-		    r.hr[0]->condition_count == 2 && r.hr[0]->condition_since == ft(300) &&
-		    r.hr[0]->latest != NULL && r.hr[0]->latest->id == 4 &&
-		    strcmp(r.hr[0]->latest->source_file, "/logs/old.evtx") == 0,
-		    "aadc01 blocked since t300, 2 results");
-		CHECK(r.n == 3 && strcmp(r.hr[1]->host, "quiet") == 0 &&
-		    r.hr[1]->verdict == AU_VERDICT_NO_RESULT && r.hr[1]->ninstalls == 1,
-		    "a host with only installs is listed");
-		CHECK(r.n == 3 && r.hr[2]->verdict == AU_VERDICT_UPGRADED &&
-		    r.hr[2]->last_success == ft(20) && r.hr[2]->ncodes == 2 &&
-		    strcmp(r.hr[2]->codes[0].code, "UpgradeFailedRollbackSuccess-"
-		    "GetPasswordHashSyncStateFailed") == 0 && r.hr[2]->codes[0].entry != NULL,
-		    "sync-eu upgraded, compound code first");
-		reports_free(&r);
+		if (s == NULL) {
+			free(b1);
+			goto done;
+		}
+		CHECK(compare_paths(s, "migrated v1", NULL) == 3, "three hosts after migration");
+		{
+			struct reports r = { NULL, 0 };
+
+			err = store_each_summary(s, NULL, collect_summary, &r);
+			au_error_free(err);
+			CHECK(r.n == 3 && r.hr[0]->verdict == AU_VERDICT_BLOCKED &&
+			    r.hr[0]->events_count == 4 && r.hr[0]->attempts == 3 &&
+			    r.hr[0]->condition_count == 2 && r.hr[0]->condition_since == ft(300) &&
+			    r.hr[0]->latest != NULL && r.hr[0]->latest->id == 4 &&
+			    strcmp(r.hr[0]->latest->source_file, "/logs/old.evtx") == 0,
+			    "aadc01 blocked since t300, 2 results");
+			CHECK(r.n == 3 && strcmp(r.hr[1]->host, "quiet") == 0 &&
+			    r.hr[1]->verdict == AU_VERDICT_NO_RESULT && r.hr[1]->ninstalls == 1,
+			    "a host with only installs is listed");
+			CHECK(r.n == 3 && r.hr[2]->verdict == AU_VERDICT_UPGRADED &&
+			    r.hr[2]->last_success == ft(20) && r.hr[2]->ncodes == 2 &&
+			    strcmp(r.hr[2]->codes[0].code, "UpgradeFailedRollbackSuccess-"
+			    "GetPasswordHashSyncStateFailed") == 0 && r.hr[2]->codes[0].entry != NULL,
+			    "sync-eu upgraded, compound code first");
+			reports_free(&r);
+		}
+		store_close(s);
+		s = NULL;
+		b2 = slurp(db, &l2);
+		if (pass == 0)
+			CHECK(b1 != NULL && b2 != NULL && l1 == l2 &&
+			    memcmp(b1, b2, l1) == 0 && raw_sql(db, "PRAGMA user_version",
+			    out, sizeof(out)) && strcmp(out, "1") == 0,
+			    "reading an older history leaves it as it was (schema %s)", out);
+		free(b1);
+		free(b2);
 	}
-	store_close(s);
-	s = NULL;
 	CHECK(raw_sql(db, "PRAGMA user_version", out, sizeof(out)) &&
-	    strcmp(out, "2") == 0, "now schema 2 (%s)", out);
+	    atoi(out) == store_schema_version(), "now the current schema (%s)", out);
+	CHECK(raw_sql(db, "PRAGMA application_id", out, sizeof(out)) &&
+	    strcmp(out, "1094796355") == 0, "stamped as ours (%s)", out);
 	CHECK(raw_sql(db, "PRAGMA integrity_check", out, sizeof(out)) &&
 	    strcmp(out, "ok") == 0, "integrity after migration (%s)", out);
 	CHECK(raw_sql(db, "SELECT count(*) FROM host_status", out, sizeof(out)) &&
@@ -1437,7 +1485,7 @@ test_migrate_v1(const char *dir)
 	CHECK(raw_sql(db, "SELECT count(*) FROM events", out, sizeof(out)) &&
 	    strcmp(out, "6") == 0, "events kept (%s)", out);
 	/* Importing on top keeps the migrated summaries right. */
-	err = store_open(db, 0, &s);
+	err = store_open(db, STORE_WRITE, &s);
 	au_error_free(err);
 	if (s != NULL) {
 		int64_t fid;
@@ -1533,6 +1581,94 @@ done:
 	free(db);
 }
 
+/* Opens path in mode, expecting a refusal that names it and says reason, file unchanged. */
+static void
+refused_unchanged(const char *path, enum store_mode mode, const char *reason,
+    const char *label)
+{
+	struct au_store *s = NULL;
+	struct au_error *err;
+	size_t l1 = 0, l2 = 0;
+	char *b1 = slurp(path, &l1), *b2, *wal = xasprintf("%s-wal", path);
+	struct stat sb;
+
+	err = store_open(path, mode, &s);
+	CHECK(err != NULL && err->kind == AU_ERR_DB && where_is(err, path) &&
+	    contains(err, reason), "%s: %s", label, err ? err->msg : "opened");
+	if (err != NULL)
+		printf("  %s: %s: %s\n", label, err->where, err->msg);
+	au_error_free(err);
+	store_close(s);
+	b2 = slurp(path, &l2);
+	CHECK(b1 != NULL && b2 != NULL && l1 == l2 && memcmp(b1, b2, l1) == 0,
+	    "%s: the file is byte for byte as it was", label);
+	CHECK(stat(wal, &sb) == -1, "%s: no -wal file made", label);
+	free(b1);
+	free(b2);
+	free(wal);
+}
+
+/* Files that are not our histories are refused as they are; an empty one is adopted. */
+static void
+test_foreign(const char *dir)
+{
+	char *other = xasprintf("%s/other.db", dir);
+	char *stamped = xasprintf("%s/stamped.db", dir);
+	char *empty = xasprintf("%s/empty.db", dir);
+	char *emptysql = xasprintf("%s/emptysql.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	char out[64];
+	FILE *f;
+
+	/* Another application's database, with a table named like ours. */
+	CHECK(raw_sql(other, "CREATE TABLE meta (k, v); INSERT INTO meta VALUES (1, 2);"
+	    " PRAGMA user_version = 7", NULL, 0), "built a foreign database");
+	refused_unchanged(other, STORE_CREATE, "not an aadc-upgrade history",
+	    "foreign database, import");
+	refused_unchanged(other, STORE_READ, "not an aadc-upgrade history",
+	    "foreign database, report");
+	/* One that says it belongs to another application. */
+	CHECK(raw_sql(stamped, "PRAGMA application_id = 1234; CREATE TABLE t (x)",
+	    NULL, 0), "built a stamped database");
+	refused_unchanged(stamped, STORE_CREATE, "another application",
+	    "other application_id, import");
+	refused_unchanged(stamped, STORE_READ, "another application",
+	    "other application_id, report");
+
+	/* A 0-byte file: nothing written by a reader; a writer makes it a history. */
+	f = fopen(empty, "wb");
+	if (f != NULL)
+		fclose(f);
+	refused_unchanged(empty, STORE_READ, "no history yet", "0-byte file, report");
+	err = store_open(empty, STORE_CREATE, &s);
+	CHECK(err == NULL, "0-byte file, import: %s", err ? err->msg : "");
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+	CHECK(raw_sql(empty, "PRAGMA application_id", out, sizeof(out)) &&
+	    strcmp(out, "1094796355") == 0, "0-byte file adopted and stamped (%s)", out);
+	err = store_open(empty, STORE_READ, &s);
+	CHECK(err == NULL, "then read: %s", err ? err->msg : "");
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+
+	/* An SQLite file without any schema yet (page size set, nothing else). */
+	CHECK(raw_sql(emptysql, "PRAGMA page_size = 8192; VACUUM", NULL, 0),
+	    "built a schema-less database");
+	refused_unchanged(emptysql, STORE_READ, "no history yet",
+	    "schema-less database, report");
+	err = store_open(emptysql, STORE_CREATE, &s);
+	CHECK(err == NULL, "schema-less database, import: %s", err ? err->msg : "");
+	au_error_free(err);
+	store_close(s);
+	free(other);
+	free(stamped);
+	free(empty);
+	free(emptysql);
+}
+
 int
 main(void)
 {
@@ -1551,6 +1687,7 @@ main(void)
 	test_query_plans(dir);
 	test_migrate_v1(dir);
 	test_refusals(dir);
+	test_foreign(dir);
 	test_locked(dir);
 	test_read_only(dir);
 	test_disk_full(dir);
