@@ -37,6 +37,13 @@ struct au_host_report {
 	uint64_t condition_since;   /* time of the first event of that run */
 	struct au_code_count *codes;    /* distinct codes, in order of first appearance; owned */
 	size_t ncodes;
+
+	/*
+	 * The host's logs (history: summed over its imported files): records
+	 * read with its Computer name, any provider, and their period
+	 * (FILETIME, 0 when unknown). Filled by store_each_summary.
+	 */
+	uint64_t log_records, log_first, log_last;
 };
 
 /* One distinct result code among a host's events. */

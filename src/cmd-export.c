@@ -64,7 +64,7 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	struct au_error *err = NULL, *cerr;
 	struct au_store *store = NULL;
-	struct au_query q = { NULL, 0, 0 };
+	struct au_query q = { NULL, 0, 0, 0 };
 	struct export_state st = { NULL, 0, 0 };
 	struct cmd_output out = { NULL, NULL, NULL };
 	char *db = NULL;

@@ -69,7 +69,7 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	struct au_error *err = NULL;
 	struct au_store *store = NULL;
-	struct au_query q = { NULL, 0, 0 };
+	struct au_query q = { NULL, 0, 0, 0 };
 	struct au_fleet_opts fopts;
 	struct au_fleet fleet;
 	struct au_render_opts ropts = { 0 };

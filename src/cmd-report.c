@@ -25,7 +25,7 @@ cmd_report_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 {
 	struct au_error *err = NULL;
 	struct au_store *store = NULL;
-	struct au_query q = { NULL, 0, 0 };
+	struct au_query q = { NULL, 0, 0, 0 };
 	char *db = NULL;
 	struct au_report rep;
 

@@ -62,7 +62,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	struct au_store *store = NULL;
 	struct au_ingest_opts opts;
 	struct cmd_names sources = { NULL, 0 };
-	struct au_query q = { NULL, 0, 0 };
+	struct au_query q = { NULL, 0, 0, 0 };
 	struct au_report rep;
 	struct pipeline_totals totals;
 	int handled;

@@ -114,8 +114,7 @@ store_host(struct au_store *s, const char *name, int from_event, uint64_t time,
 		hc->dirty = 1;
 	}
 	*id = hc->id;
-	if (!s->no_status)
-		store_touch(s, hc->id);
+	store_touch(s, hc->id);
 done:
 	free(key);
 	return err;
@@ -285,6 +284,39 @@ done:
 	return err;
 }
 
+/*
+ * Every Computer the file's records named gets a host row (so that a
+ * server without an upgrade event exists in the history) and a file_hosts
+ * row with its records and period.
+ */
+static struct au_error *
+store_file_hosts(struct au_store *s, int64_t file_id,
+    const struct au_file_stats *st)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *ins = s->stmt[ST_FILE_HOST];
+	int64_t host_id;
+
+	for (size_t i = 0; i < st->nhosts; i++) {
+		const struct au_file_host *fh = &st->hosts[i];
+
+		if (fh->name == NULL || fh->name[0] == '\0')
+			continue;
+		if ((err = store_host(s, fh->name, 0, 0, &host_id)) != NULL)
+			return err;
+		sqlite3_bind_int64(ins, 1, host_id);
+		sqlite3_bind_int64(ins, 2, file_id);
+		sqlite3_bind_text(ins, 3, fh->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 4, (sqlite3_int64)fh->records);
+		store_bind_time(ins, 5, fh->first_time);
+		store_bind_time(ins, 6, fh->last_time);
+		sqlite3_bind_int64(ins, 7, (sqlite3_int64)i);
+		if ((err = store_run(s, ins, "cannot record a file's hosts")) != NULL)
+			return err;
+	}
+	return store_host_flush(s);
+}
+
 struct au_error *
 store_file_commit(struct au_store *store, int64_t file_id,
     const struct au_file_stats *st)
@@ -311,7 +343,11 @@ store_file_commit(struct au_store *store, int64_t file_id,
 	/* Reading the file is what measures and hashes it, after begin. */
 	sqlite3_bind_int64(upd, 12, (sqlite3_int64)st->size);
 	sqlite3_bind_text(upd, 13, st->sha256, -1, SQLITE_STATIC);
+	store_bind_time(upd, 14, st->first_time);
+	store_bind_time(upd, 15, st->last_time);
 	if ((err = store_run(store, upd, "cannot record the file")) != NULL)
+		goto done;
+	if ((err = store_file_hosts(store, file_id, st)) != NULL)
 		goto done;
 	if ((err = store_status_touched(store)) != NULL)
 		goto done;

@@ -27,6 +27,7 @@ enum store_stmt {
 	ST_INSTALL_FILE,
 	ST_FILE_INS,
 	ST_FILE_UPD,
+	ST_FILE_HOST,
 	ST_COUNT
 };
 
@@ -35,7 +36,6 @@ enum store_stmt {
  * to schema 2 needs them before the tables of ST_* are all there.
  */
 enum store_status_stmt {
-	SS_NAME,
 	SS_EVENTS,
 	SS_HAS_INSTALLS,
 	SS_DEL,
@@ -61,7 +61,6 @@ struct au_store {
 	int busy_ms;
 	sqlite3_stmt *stmt[ST_COUNT];
 	int in_file;                /* a file transaction is open */
-	int no_status;              /* in memory (scan): host_status not kept */
 	int read_only;              /* STORE_READ: nothing is ever written */
 	int wal;                    /* switched to WAL at open: back to DELETE at close */
 	uint64_t nnew, nknown;      /* is_new results of the open file */
@@ -75,7 +74,7 @@ struct au_store {
 struct store_host_row {
 	int64_t id;
 	char *name;
-	char *key;                  /* name_key, only while sorting named hosts */
+	char *key;                  /* name_key */
 };
 
 #define STORE_EVENT_COLUMNS \
@@ -84,11 +83,11 @@ struct store_host_row {
 	" e.detail, e.category, (SELECT f.path FROM event_files ef" \
 	" JOIN files f ON f.id = ef.file_id WHERE ef.event_id = e.id" \
 	" ORDER BY ef.file_id LIMIT 1)" \
-	" FROM events e WHERE e.host_id = ?1 AND e.time >= ?2" \
+	" FROM events e WHERE e.host_id = ?1 AND e.time >= ?2 AND e.time < ?3" \
 	" ORDER BY e.time, e.record_id, e.provider, e.event_id"
 #define STORE_INSTALL_COLUMNS \
 	"SELECT time, record_id, event_id, product, version, status" \
-	" FROM installs WHERE host_id = ?1 AND time >= ?2" \
+	" FROM installs WHERE host_id = ?1 AND time >= ?2 AND time < ?3" \
 	" ORDER BY time, record_id, event_id"
 
 /* Helpers (store.c). */
@@ -102,6 +101,8 @@ char *store_col_dup(sqlite3_stmt *st, int col);
 uint64_t store_col_u64(sqlite3_stmt *st, int col);   /* NULL reads 0 */
 struct au_error *store_prepare(struct au_store *s, const char *sql, sqlite3_stmt **st);
 void store_bind_time(sqlite3_stmt *st, int col, uint64_t t);   /* 0 binds NULL */
+/* Binds ?2 and ?3 to [since, until) (until 0: no end). */
+void store_bind_range(sqlite3_stmt *st, uint64_t since, uint64_t until);
 void store_host_cache_clear(struct store_host_cache *hc);
 /* A category as stored (its name), AU_CAT_NONE when absent or unknown. */
 enum au_category store_category_parse(const char *name);

@@ -17,120 +17,6 @@
 #include "store-int.h"
 #include "xmalloc.h"
 
-void
-store_free_hosts(struct store_host_row *hosts, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(hosts[i].name);
-		free(hosts[i].key);
-	}
-	free(hosts);
-}
-
-static int
-store_host_row_cmp(const void *pa, const void *pb)
-{
-	const struct store_host_row *a = pa, *b = pb;
-
-	return strcmp(a->key, b->key);
-}
-
-/*
- * The hosts q covers, ordered by lower-case name. A named host the
- * history does not hold is an AU_ERR_NOTFOUND error naming all of them.
- */
-struct au_error *
-store_query_hosts(struct au_store *s, const struct au_query *q,
-    struct store_host_row **out, size_t *nout)
-{
-	struct au_error *err = NULL;
-	sqlite3_stmt *st = NULL;
-	struct store_host_row *hosts = NULL;
-	size_t n = 0;
-	char *missing = NULL, *tmp;
-	int rc, *found = NULL;
-	size_t nwant = q != NULL ? q->nhosts : 0;
-
-	*out = NULL;
-	*nout = 0;
-	found = xcalloc(nwant ? nwant : 1, sizeof(*found));
-	if (nwant > 0) {
-		/* Named hosts: one lookup each in name_key's index, not a scan. */
-		if ((err = store_prepare(s, "SELECT id, name, name_key FROM hosts"
-		    " WHERE name_key = ?1", &st)) != NULL)
-			goto done;
-		for (size_t i = 0; i < nwant; i++) {
-			char *key = xstrdup(q->hosts[i]);
-			int dup = 0;
-
-			store_lower(key);
-			sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-			free(key);
-			rc = sqlite3_step(st);
-			if (rc == SQLITE_ROW) {
-				int64_t id = sqlite3_column_int64(st, 0);
-
-				found[i] = 1;
-				for (size_t j = 0; j < n; j++)
-					dup = dup || hosts[j].id == id;
-				if (!dup) {
-					hosts = xreallocarray(hosts, n + 1,
-					    sizeof(*hosts));
-					hosts[n].id = id;
-					hosts[n].name = store_col_dup(st, 1);
-					hosts[n].key = store_col_dup(st, 2);
-					n++;
-				}
-			}
-			sqlite3_reset(st);
-			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-				err = store_error(s, "cannot read the hosts");
-				goto done;
-			}
-		}
-		if (n > 1)
-			qsort(hosts, n, sizeof(*hosts), store_host_row_cmp);
-	} else {
-		if ((err = store_prepare(s, "SELECT id, name, name_key FROM hosts"
-		    " ORDER BY name_key", &st)) != NULL)
-			goto done;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			hosts = xreallocarray(hosts, n + 1, sizeof(*hosts));
-			hosts[n].id = sqlite3_column_int64(st, 0);
-			hosts[n].name = store_col_dup(st, 1);
-			hosts[n].key = NULL;
-			n++;
-		}
-		if (rc != SQLITE_DONE) {
-			err = store_error(s, "cannot read the hosts");
-			goto done;
-		}
-	}
-	for (size_t i = 0; i < nwant; i++) {
-		if (found[i])
-			continue;
-		tmp = missing ? xasprintf("%s, %s", missing, q->hosts[i]) :
-		    xstrdup(q->hosts[i]);
-		free(missing);
-		missing = tmp;
-	}
-	if (missing != NULL) {
-		err = au_error_new(AU_ERR_NOTFOUND, s->path,
-		    "no such host in the history: %s", missing);
-		goto done;
-	}
-	*out = hosts;
-	*nout = n;
-	hosts = NULL;
-	n = 0;
-done:
-	sqlite3_finalize(st);
-	store_free_hosts(hosts, n);
-	free(found);
-	free(missing);
-	return err;
-}
-
 struct au_error *
 store_each_host(struct au_store *store, const struct au_query *q,
     store_host_fn fn, void *arg)
@@ -142,6 +28,7 @@ store_each_host(struct au_store *store, const struct au_query *q,
 	struct au_event **events = NULL;
 	struct au_install **installs = NULL;
 	uint64_t since = q != NULL ? q->since : 0;
+	uint64_t until = q != NULL ? q->until : 0;
 	int began = 0, rc;
 
 	if ((err = store_read_begin(store, &began)) != NULL)
@@ -155,7 +42,7 @@ store_each_host(struct au_store *store, const struct au_query *q,
 		size_t cap = 0;
 
 		sqlite3_bind_int64(evq, 1, hosts[h].id);
-		sqlite3_bind_int64(evq, 2, (sqlite3_int64)since);
+		store_bind_range(evq, since, until);
 		while ((rc = sqlite3_step(evq)) == SQLITE_ROW) {
 			if (nev == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -171,7 +58,7 @@ store_each_host(struct au_store *store, const struct au_query *q,
 		}
 		cap = 0;
 		sqlite3_bind_int64(inq, 1, hosts[h].id);
-		sqlite3_bind_int64(inq, 2, (sqlite3_int64)since);
+		store_bind_range(inq, since, until);
 		while ((rc = sqlite3_step(inq)) == SQLITE_ROW) {
 			if (nin == cap) {
 				cap = cap ? cap * 2 : 8;
@@ -220,6 +107,7 @@ store_walk(struct au_store *s, const struct au_query *q, int installs,
 	size_t nhosts = 0;
 	sqlite3_stmt *st = NULL;
 	uint64_t since = q != NULL ? q->since : 0;
+	uint64_t until = q != NULL ? q->until : 0;
 	int began = 0, rc = SQLITE_DONE;
 
 	if ((err = store_read_begin(s, &began)) != NULL)
@@ -233,7 +121,7 @@ store_walk(struct au_store *s, const struct au_query *q, int installs,
 		const char *name = hosts[h].name;
 
 		sqlite3_bind_int64(st, 1, hosts[h].id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+		store_bind_range(st, since, until);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			if (installs)
 				err = ifn(arg, store_row_install(st, name));
@@ -312,11 +200,41 @@ store_free_paths(char **paths, size_t npaths)
 	free(paths);
 }
 
+/* Fills st->hosts with file_id's rows of file_hosts, in order of appearance. */
+static struct au_error *
+store_file_host_rows(struct au_store *s, sqlite3_stmt *st, int64_t file_id,
+    struct au_file_stats *fs)
+{
+	size_t cap = 0;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, file_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct au_file_host *fh;
+
+		if (fs->nhosts == cap) {
+			cap = cap ? cap * 2 : 4;
+			fs->hosts = xreallocarray(fs->hosts, cap, sizeof(*fs->hosts));
+		}
+		fh = &fs->hosts[fs->nhosts++];
+		fh->name = store_col_dup(st, 0);
+		if (fh->name == NULL)
+			fh->name = xstrdup("");
+		fh->records = store_col_u64(st, 1);
+		fh->first_time = store_col_u64(st, 2);
+		fh->last_time = store_col_u64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "cannot read a file's hosts");
+	return NULL;
+}
+
 struct au_error *
 store_each_file(struct au_store *store, store_file_fn fn, void *arg)
 {
 	struct au_error *err = NULL;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *hq = NULL;
 	struct au_file_stats fs;
 	int began = 0, rc;
 
@@ -325,7 +243,11 @@ store_each_file(struct au_store *store, store_file_fn fn, void *arg)
 		goto done;
 	if ((err = store_prepare(store, "SELECT path, size, sha256, records,"
 	    " matched, recovered, corrupt, installs, events_new, events_known, dirty,"
-	    " file_corrupted, errors FROM files ORDER BY id", &st)) != NULL)
+	    " file_corrupted, errors, id, first_time, last_time FROM files"
+	    " ORDER BY id", &st)) != NULL ||
+	    (err = store_prepare(store, "SELECT name, records, first_time,"
+	    " last_time FROM file_hosts WHERE file_id = ?1 ORDER BY position",
+	    &hq)) != NULL)
 		goto done;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *sha = (const char *)sqlite3_column_text(st, 2);
@@ -343,7 +265,11 @@ store_each_file(struct au_store *store, store_file_fn fn, void *arg)
 		fs.dirty = sqlite3_column_int(st, 10);
 		fs.file_corrupted = sqlite3_column_int(st, 11);
 		fs.errors = store_col_dup(st, 12);
-		err = fn(arg, &fs);
+		fs.first_time = store_col_u64(st, 14);
+		fs.last_time = store_col_u64(st, 15);
+		if ((err = store_file_host_rows(store, hq,
+		    sqlite3_column_int64(st, 13), &fs)) == NULL)
+			err = fn(arg, &fs);
 		au_file_stats_clear(&fs);
 		if (err != NULL)
 			goto done;
@@ -353,6 +279,7 @@ store_each_file(struct au_store *store, store_file_fn fn, void *arg)
 done:
 	au_file_stats_clear(&fs);
 	sqlite3_finalize(st);
+	sqlite3_finalize(hq);
 	store_read_end(store, began);
 	return err;
 }
@@ -365,7 +292,8 @@ store_counts(struct au_store *store, const struct au_query *q,
 	struct store_host_row *hosts = NULL;
 	size_t nhosts = 0;
 	sqlite3_stmt *evq = NULL, *inq = NULL, *fq = NULL;
-	sqlite3_int64 since = (sqlite3_int64)(q != NULL ? q->since : 0);
+	uint64_t since = q != NULL ? q->since : 0;
+	uint64_t until = q != NULL ? q->until : 0;
 	int began = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -375,9 +303,9 @@ store_counts(struct au_store *store, const struct au_query *q,
 		goto done;
 	if ((err = store_prepare(store, "SELECT count(*), count(result_code),"
 	    " min(time), max(time) FROM events"
-	    " WHERE host_id = ?1 AND time >= ?2", &evq)) != NULL ||
+	    " WHERE host_id = ?1 AND time >= ?2 AND time < ?3", &evq)) != NULL ||
 	    (err = store_prepare(store, "SELECT count(*) FROM installs"
-	    " WHERE host_id = ?1 AND time >= ?2", &inq)) != NULL ||
+	    " WHERE host_id = ?1 AND time >= ?2 AND time < ?3", &inq)) != NULL ||
 	    (err = store_prepare(store, "SELECT count(*) FROM files",
 	    &fq)) != NULL)
 		goto done;
@@ -385,9 +313,9 @@ store_counts(struct au_store *store, const struct au_query *q,
 		uint64_t nev, nin, first, last;
 
 		sqlite3_bind_int64(evq, 1, hosts[h].id);
-		sqlite3_bind_int64(evq, 2, since);
+		store_bind_range(evq, since, until);
 		sqlite3_bind_int64(inq, 1, hosts[h].id);
-		sqlite3_bind_int64(inq, 2, since);
+		store_bind_range(inq, since, until);
 		if (sqlite3_step(evq) != SQLITE_ROW ||
 		    sqlite3_step(inq) != SQLITE_ROW) {
 			err = store_error(store, "cannot count the history");

@@ -17,14 +17,15 @@
 #include "store-int.h"
 #include "xmalloc.h"
 
-/* One host's events as analyse_host reads them (no text it does not use). */
+/*
+ * Statements that keep host_status. Only schema-2 tables: the migration to
+ * schema 2 runs them before later tables exist.
+ */
 static const char *const store_status_sql[SS_COUNT] = {
-	[SS_NAME] = "SELECT name FROM hosts WHERE id = ?1",
-	[SS_EVENTS] = "SELECT e.id, e.time, e.record_id, e.event_id,"
-	    " e.qualifiers, e.level, NULL, NULL, NULL, e.recovered,"
-	    " e.result_code, e.detail, e.category, NULL"
-	    " FROM events e WHERE e.host_id = ?1"
-	    " ORDER BY e.time, e.record_id, e.provider, e.event_id",
+	/* What the summary needs of each event, in analyse_host's order. */
+	[SS_EVENTS] = "SELECT id, time, record_id, result_code, detail, category"
+	    " FROM events WHERE host_id = ?1 AND time >= ?2 AND time < ?3"
+	    " ORDER BY time, record_id, recovered, event_id, id",
 	[SS_HAS_INSTALLS] = "SELECT EXISTS (SELECT 1 FROM installs"
 	    " WHERE host_id = ?1)",
 	[SS_DEL] = "DELETE FROM host_status WHERE host_id = ?1",
@@ -39,19 +40,6 @@ static const char *const store_status_sql[SS_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
-/* Whether an event's result is the one spelled code ("code" or "code-detail"). */
-static int
-store_code_is(const char *code, const struct au_event *ev)
-{
-	size_t len = strlen(ev->result_code);
-
-	if (strncmp(code, ev->result_code, len) != 0)
-		return 0;
-	if (ev->detail == NULL)
-		return code[len] == '\0';
-	return code[len] == '-' && strcmp(code + len + 1, ev->detail) == 0;
-}
-
 static struct au_error *
 store_status_prepare(struct au_store *s)
 {
@@ -63,50 +51,165 @@ store_status_prepare(struct au_store *s)
 	return err;
 }
 
+/* One distinct result code of a host, as the summary accumulates it. */
+struct store_code_acc {
+	char *code, *detail;        /* as in the code's first event */
+	char *key;                  /* "code" or "code-detail", as analyse names it */
+	enum au_category category;
+	uint64_t count, first, last;
+};
+
+/*
+ * A host's summary, accumulated one event at a time in analyse_host's
+ * order, so that no more than one event is in memory: what analyse_host
+ * computes from the whole array (tests compare the two on random
+ * histories). The runs (streak, condition) are counted forward: a
+ * result unlike the previous one starts a new run.
+ */
+struct store_summ {
+	uint64_t events, attempts, first, last, last_success;
+	int64_t latest;             /* row id of the latest result; 0 = none */
+	char *lcode, *ldetail;
+	enum au_category lcat;
+	uint64_t streak_count, streak_since, cond_count, cond_since;
+	struct store_code_acc *codes;
+	size_t ncodes, cap;
+	uint64_t ptime, prec;       /* the previous event, for repeats */
+};
+
+static void
+store_summ_clear(struct store_summ *m)
+{
+	for (size_t i = 0; i < m->ncodes; i++) {
+		free(m->codes[i].code);
+		free(m->codes[i].detail);
+		free(m->codes[i].key);
+	}
+	free(m->codes);
+	free(m->lcode);
+	free(m->ldetail);
+	memset(m, 0, sizeof(*m));
+}
+
+static int
+store_same(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* Adds one row of SS_EVENTS. */
+static void
+store_summ_add(struct store_summ *m, sqlite3_stmt *st)
+{
+	uint64_t time = store_col_u64(st, 1), rec = store_col_u64(st, 2);
+	const char *code = (const char *)sqlite3_column_text(st, 3);
+	const char *detail;
+	enum au_category cat;
+	struct store_code_acc *cc = NULL;
+	char *key;
+
+	/* The same record read with another provider or id counts once. */
+	if (m->events > 0 && time == m->ptime && rec == m->prec)
+		return;
+	m->ptime = time;
+	m->prec = rec;
+	if (m->events++ == 0)
+		m->first = time;
+	m->last = time;
+	if (code == NULL)
+		return;
+	detail = (const char *)sqlite3_column_text(st, 4);
+	cat = store_category_parse((const char *)sqlite3_column_text(st, 5));
+	if (cat == AU_CAT_NONE)   /* edited by hand: derive it again */
+		cat = classify_category(code);
+	m->attempts++;
+	if (cat == AU_CAT_SUCCESS)
+		m->last_success = time;
+	if (m->latest != 0 && strcmp(code, m->lcode) == 0 &&
+	    store_same(detail, m->ldetail))
+		m->streak_count++;
+	else {
+		m->streak_count = 1;
+		m->streak_since = time;
+		free(m->lcode);
+		free(m->ldetail);
+		m->lcode = xstrdup(code);
+		m->ldetail = detail != NULL ? xstrdup(detail) : NULL;
+	}
+	if (m->latest != 0 && cat == m->lcat)
+		m->cond_count++;
+	else {
+		m->cond_count = 1;
+		m->cond_since = time;
+	}
+	m->latest = sqlite3_column_int64(st, 0);
+	m->lcat = cat;
+
+	key = detail != NULL ? xasprintf("%s-%s", code, detail) : xstrdup(code);
+	for (size_t i = m->ncodes; i-- > 0;)
+		if (strcmp(m->codes[i].key, key) == 0) {
+			cc = &m->codes[i];
+			break;
+		}
+	if (cc == NULL) {
+		if (m->ncodes == m->cap) {
+			m->cap = m->cap ? m->cap * 2 : 8;
+			m->codes = xreallocarray(m->codes, m->cap, sizeof(*m->codes));
+		}
+		cc = &m->codes[m->ncodes++];
+		memset(cc, 0, sizeof(*cc));
+		cc->code = xstrdup(code);
+		cc->detail = detail != NULL ? xstrdup(detail) : NULL;
+		cc->key = key;
+		key = NULL;
+		cc->category = cat;
+		cc->first = time;
+	}
+	cc->count++;
+	cc->last = time;
+	free(key);
+}
+
+/* Accumulates host_id's events in [since, until) (until 0: no end). */
+static struct au_error *
+store_summ_host(struct au_store *s, int64_t host_id, uint64_t since,
+    uint64_t until, struct store_summ *m)
+{
+	sqlite3_stmt *st;
+	struct au_error *err;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if ((err = store_status_prepare(s)) != NULL)
+		return err;
+	st = s->sst[SS_EVENTS];
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 3, until != 0 && until <= INT64_MAX ?
+	    (sqlite3_int64)until : INT64_MAX);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		store_summ_add(m, st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "cannot read a host's events");
+	return NULL;
+}
+
 /*
  * Recomputes host_status and host_codes of one host from all its events,
- * with analyse_host itself, so the summary is what a report would say.
- * Only one host's events are in memory.
+ * streamed: one event in memory at a time, whatever the host's history.
  */
 static struct au_error *
 store_status_host(struct au_store *s, int64_t host_id)
 {
 	struct au_error *err = NULL;
-	struct au_host_report *hr = NULL;
-	struct au_event **events = NULL;
-	size_t nev = 0, cap = 0, next = 0;
+	struct store_summ m;
 	sqlite3_stmt *st;
-	char *name = NULL;
-	int rc, has_installs = 0;
+	int has_installs = 0;
 
-	if ((err = store_status_prepare(s)) != NULL)
+	memset(&m, 0, sizeof(m));
+	if ((err = store_summ_host(s, host_id, 0, 0, &m)) != NULL)
 		goto done;
-	st = s->sst[SS_NAME];
-	sqlite3_bind_int64(st, 1, host_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		name = store_col_dup(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		err = store_error(s, "cannot read a host");
-		goto done;
-	}
-	if (name == NULL)
-		name = xstrdup("");
-	st = s->sst[SS_EVENTS];
-	sqlite3_bind_int64(st, 1, host_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (nev == cap) {
-			cap = cap ? cap * 2 : 256;
-			events = xreallocarray(events, cap, sizeof(*events));
-		}
-		events[nev++] = store_row_event(st, name);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		err = store_error(s, "cannot read a host's events");
-		goto done;
-	}
 	st = s->sst[SS_HAS_INSTALLS];
 	sqlite3_bind_int64(st, 1, host_id);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -117,62 +220,51 @@ store_status_host(struct au_store *s, int64_t host_id)
 	sqlite3_bind_int64(st, 1, host_id);
 	if ((err = store_run(s, st, "cannot update a host's summary")) != NULL)
 		goto done;
-	if (nev == 0 && !has_installs) {
+	if (m.events == 0 && !has_installs) {
 		st = s->sst[SS_DEL];
 		sqlite3_bind_int64(st, 1, host_id);
 		err = store_run(s, st, "cannot update a host's summary");
 		goto done;
 	}
-	hr = analyse_host(events, nev, NULL, 0);
-	events = NULL;
-	nev = 0;
-
 	st = s->sst[SS_PUT];
 	sqlite3_bind_int64(st, 1, host_id);
-	sqlite3_bind_text(st, 2, au_verdict_name(hr->verdict), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)hr->events_count);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)hr->attempts);
-	if (hr->events_count > 0) {
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)hr->first_seen);
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)hr->last_seen);
+	sqlite3_bind_text(st, 2, au_verdict_name(m.latest != 0 ?
+	    au_verdict_from_category(m.lcat) : AU_VERDICT_NO_RESULT), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)m.events);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)m.attempts);
+	if (m.events > 0) {
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)m.first);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)m.last);
 	} else {
 		sqlite3_bind_null(st, 5);
 		sqlite3_bind_null(st, 6);
 	}
-	store_bind_time(st, 7, hr->last_success);
-	if (hr->latest != NULL)
-		sqlite3_bind_int64(st, 8, hr->latest->id);
+	store_bind_time(st, 7, m.last_success);
+	if (m.latest != 0)
+		sqlite3_bind_int64(st, 8, m.latest);
 	else
 		sqlite3_bind_null(st, 8);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)hr->streak_count);
-	if (hr->streak_count > 0)
-		sqlite3_bind_int64(st, 10, (sqlite3_int64)hr->streak_since);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)(m.latest ? m.streak_count : 0));
+	if (m.latest != 0)
+		sqlite3_bind_int64(st, 10, (sqlite3_int64)m.streak_since);
 	else
 		sqlite3_bind_null(st, 10);
-	sqlite3_bind_int64(st, 11, (sqlite3_int64)hr->condition_count);
-	if (hr->condition_count > 0)
-		sqlite3_bind_int64(st, 12, (sqlite3_int64)hr->condition_since);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)(m.latest ? m.cond_count : 0));
+	if (m.latest != 0)
+		sqlite3_bind_int64(st, 12, (sqlite3_int64)m.cond_since);
 	else
 		sqlite3_bind_null(st, 12);
 	if ((err = store_run(s, st, "cannot update a host's summary")) != NULL)
 		goto done;
-
-	/*
-	 * Codes come in order of first appearance, so one walk over the
-	 * sorted events meets each code's first event in turn: its own
-	 * result_code and detail are stored, for the catalog lookup on reading.
-	 */
 	st = s->sst[SS_PUT_CODE];
-	for (size_t i = 0; i < hr->nevents && next < hr->ncodes; i++) {
-		const struct au_event *ev = hr->events[i];
-		const struct au_code_count *cc = &hr->codes[next];
+	for (size_t i = 0; i < m.ncodes; i++) {
+		const struct store_code_acc *cc = &m.codes[i];
 
-		if (ev->result_code == NULL || !store_code_is(cc->code, ev))
-			continue;
 		sqlite3_bind_int64(st, 1, host_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)next);
-		sqlite3_bind_text(st, 3, ev->result_code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, ev->detail, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 3, cc->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, cc->detail, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, au_category_name(cc->category), -1,
 		    SQLITE_STATIC);
 		sqlite3_bind_int64(st, 6, (sqlite3_int64)cc->count);
@@ -180,17 +272,9 @@ store_status_host(struct au_store *s, int64_t host_id)
 		sqlite3_bind_int64(st, 8, (sqlite3_int64)cc->last);
 		if ((err = store_run(s, st, "cannot update a host's summary")) != NULL)
 			goto done;
-		next++;
 	}
-	if (next != hr->ncodes)
-		err = au_error_new(AU_ERR_INTERNAL, s->path, "host %s: %zu of %zu"
-		    " codes found again", name, next, hr->ncodes);
 done:
-	for (size_t i = 0; i < nev; i++)
-		au_event_free(events[i]);
-	free(events);
-	analyse_host_free(hr);
-	free(name);
+	store_summ_clear(&m);
 	return err;
 }
 
@@ -253,30 +337,13 @@ done:
 	return err;
 }
 
-/* With `since`, summaries do not apply: each host is analysed from its events. */
-struct store_summary_walk {
-	store_summary_fn fn;
-	void *arg;
-};
-
-static struct au_error *
-store_summary_from_events(void *arg, struct au_event **events, size_t nevents,
-    struct au_install **installs, size_t ninstalls)
-{
-	struct store_summary_walk *w = arg;
-	struct au_host_report *hr;
-
-	hr = analyse_host(events, nevents, installs, ninstalls);
-	analyse_host_drop_events(hr);
-	return w->fn(w->arg, hr);
-}
-
 /* The statements store_each_summary runs per host. */
 enum {
 	SR_STATUS,
 	SR_LATEST,
 	SR_CODES,
 	SR_INSTALLS,
+	SR_LOG,
 	SR_COUNT
 };
 
@@ -295,51 +362,116 @@ static const char *const store_summary_sql[SR_COUNT] = {
 	[SR_CODES] = "SELECT result_code, detail, category, count, first, last"
 	    " FROM host_codes WHERE host_id = ?1 ORDER BY position",
 	[SR_INSTALLS] = STORE_INSTALL_COLUMNS,
+	/* The host's logs: records read with its name, and their period. */
+	[SR_LOG] = "SELECT sum(records), min(first_time), max(last_time)"
+	    " FROM file_hosts WHERE host_id = ?1",
 };
 
-/* One host's report from host_status, host_codes, its latest event and installs. */
+/* Reads the summary import kept (host_status, host_codes); *found 0 when none. */
+static struct au_error *
+store_summ_stored(struct au_store *s, sqlite3_stmt **sr, int64_t host_id,
+    struct store_summ *m, int *found)
+{
+	sqlite3_stmt *st = sr[SR_STATUS];
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	*found = 0;
+	sqlite3_bind_int64(st, 1, host_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		m->events = store_col_u64(st, 0);
+		m->attempts = store_col_u64(st, 1);
+		m->first = store_col_u64(st, 2);
+		m->last = store_col_u64(st, 3);
+		m->last_success = store_col_u64(st, 4);
+		m->latest = sqlite3_column_int64(st, 5);
+		m->streak_count = store_col_u64(st, 6);
+		m->streak_since = store_col_u64(st, 7);
+		m->cond_count = store_col_u64(st, 8);
+		m->cond_since = store_col_u64(st, 9);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "cannot read a host's summary");
+	if (!*found)
+		return NULL;
+	st = sr[SR_CODES];
+	sqlite3_bind_int64(st, 1, host_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		const char *detail = (const char *)sqlite3_column_text(st, 1);
+		struct store_code_acc *cc;
+
+		if (m->ncodes == m->cap) {
+			m->cap = m->cap ? m->cap * 2 : 8;
+			m->codes = xreallocarray(m->codes, m->cap, sizeof(*m->codes));
+		}
+		cc = &m->codes[m->ncodes++];
+		memset(cc, 0, sizeof(*cc));
+		cc->code = xstrdup(code ? code : "");
+		cc->detail = detail != NULL ? xstrdup(detail) : NULL;
+		cc->key = detail != NULL ? xasprintf("%s-%s", cc->code, detail) :
+		    xstrdup(cc->code);
+		cc->category = store_category_parse((const char *)
+		    sqlite3_column_text(st, 2));
+		cc->count = store_col_u64(st, 3);
+		cc->first = store_col_u64(st, 4);
+		cc->last = store_col_u64(st, 5);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "cannot read a host's codes");
+	return NULL;
+}
+
+/*
+ * One host's report: the summary kept at import, or (with a time range)
+ * one accumulated from the events in range; its latest event and
+ * installs; the records and period of its logs. *out is NULL for a host
+ * with nothing in range (no events, installs or log records).
+ */
 static struct au_error *
 store_summary_host(struct au_store *s, sqlite3_stmt **sr,
-    const struct store_host_row *h, struct au_host_report **out)
+    const struct store_host_row *h, uint64_t since, uint64_t until,
+    struct au_host_report **out)
 {
 	struct au_error *err = NULL;
 	struct au_host_report *hr = NULL;
 	struct au_event **events = NULL;
 	struct au_install **installs = NULL;
-	struct au_code_count *codes = NULL;
-	size_t nev = 0, nin = 0, ncodes = 0, cap = 0;
-	sqlite3_stmt *st = sr[SR_STATUS];
-	int64_t latest = 0;
-	int rc;
+	struct store_summ m;
+	size_t nev = 0, nin = 0, cap = 0;
+	sqlite3_stmt *st;
+	uint64_t log_records = 0, log_first = 0, log_last = 0;
+	int rc, found = 1, ranged = since != 0 || until != 0;
 
 	*out = NULL;
+	memset(&m, 0, sizeof(m));
+	if (ranged)
+		err = store_summ_host(s, h->id, since, until, &m);
+	else
+		err = store_summ_stored(s, sr, h->id, &m, &found);
+	if (err != NULL)
+		goto done;
+
+	st = sr[SR_LOG];
 	sqlite3_bind_int64(st, 1, h->id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {   /* a host with neither events nor installs */
-		sqlite3_reset(st);
-		goto done;
+	if (rc == SQLITE_ROW) {
+		log_records = store_col_u64(st, 0);
+		log_first = store_col_u64(st, 1);
+		log_last = store_col_u64(st, 2);
 	}
-	if (rc != SQLITE_ROW) {
-		err = store_error(s, "cannot read a host's summary");
-		sqlite3_reset(st);
-		goto done;
-	}
-	hr = xcalloc(1, sizeof(*hr));
-	hr->events_count = store_col_u64(st, 0);
-	hr->attempts = store_col_u64(st, 1);
-	hr->first_seen = store_col_u64(st, 2);
-	hr->last_seen = store_col_u64(st, 3);
-	hr->last_success = store_col_u64(st, 4);
-	latest = sqlite3_column_int64(st, 5);
-	hr->streak_count = store_col_u64(st, 6);
-	hr->streak_since = store_col_u64(st, 7);
-	hr->condition_count = store_col_u64(st, 8);
-	hr->condition_since = store_col_u64(st, 9);
 	sqlite3_reset(st);
-
-	if (latest != 0) {
+	if (rc != SQLITE_ROW) {
+		err = store_error(s, "cannot read a host's logs");
+		goto done;
+	}
+	if (m.latest != 0) {
 		st = sr[SR_LATEST];
-		sqlite3_bind_int64(st, 1, latest);
+		sqlite3_bind_int64(st, 1, m.latest);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			events = xcalloc(1, sizeof(*events));
 			events[nev++] = store_row_event(st, h->name);
@@ -352,7 +484,7 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 	}
 	st = sr[SR_INSTALLS];
 	sqlite3_bind_int64(st, 1, h->id);
-	sqlite3_bind_int64(st, 2, 0);
+	store_bind_range(st, since, until);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (nin == cap) {
 			cap = cap ? cap * 2 : 8;
@@ -365,67 +497,57 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 		err = store_error(s, "cannot read installer events");
 		goto done;
 	}
-	st = sr[SR_CODES];
-	sqlite3_bind_int64(st, 1, h->id);
-	cap = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(st, 0);
-		const char *detail = (const char *)sqlite3_column_text(st, 1);
-		struct au_code_count *cc;
-
-		if (ncodes == cap) {
-			cap = cap ? cap * 2 : 4;
-			codes = xreallocarray(codes, cap, sizeof(*codes));
-		}
-		cc = &codes[ncodes++];
-		memset(cc, 0, sizeof(*cc));
-		cc->code = detail != NULL ? xasprintf("%s-%s", code ? code : "",
-		    detail) : xstrdup(code ? code : "");
-		/* Looked up now, as store_row_event does: this binary's catalog. */
-		if (detail != NULL)
-			cc->entry = classify_lookup(cc->code);
-		if (cc->entry == NULL && code != NULL)
-			cc->entry = classify_lookup(code);
-		cc->category = store_category_parse((const char *)
-		    sqlite3_column_text(st, 2));
-		cc->count = store_col_u64(st, 3);
-		cc->first = store_col_u64(st, 4);
-		cc->last = store_col_u64(st, 5);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		err = store_error(s, "cannot read a host's codes");
+	/*
+	 * Nothing in range: skipped. A silent server (log records, no
+	 * event) is kept when its logs' period meets the range.
+	 */
+	if ((!found || (ranged && m.events == 0 && nin == 0)) &&
+	    (log_records == 0 || (since != 0 && log_last < since) ||
+	    (until != 0 && log_first >= until)))
 		goto done;
-	}
 
 	/*
 	 * The rest is what analyse_host derives from the latest event and
 	 * the installs alone (verdict, latest, the version timeline).
 	 */
-	{
-		struct au_host_report *base = analyse_host(events, nev,
-		    installs, nin);
-
-		events = NULL;
-		installs = NULL;
-		nev = nin = 0;
-		hr->verdict = base->verdict;
-		hr->latest = base->latest;
-		hr->events = base->events;
-		hr->nevents = base->nevents;
-		hr->installs = base->installs;
-		hr->ninstalls = base->ninstalls;
-		base->events = NULL;
-		base->nevents = 0;
-		base->installs = NULL;
-		base->ninstalls = 0;
-		analyse_host_free(base);
-	}
+	hr = analyse_host(events, nev, installs, nin);
+	events = NULL;
+	installs = NULL;
+	nev = nin = 0;
+	free(hr->host);
 	hr->host = xstrdup(h->name);
-	hr->codes = codes;
-	hr->ncodes = ncodes;
-	codes = NULL;
-	ncodes = 0;
+	hr->events_count = m.events;
+	hr->attempts = m.attempts;
+	hr->first_seen = m.first;
+	hr->last_seen = m.last;
+	hr->last_success = m.last_success;
+	hr->streak_count = m.latest ? m.streak_count : 0;
+	hr->streak_since = m.latest ? m.streak_since : 0;
+	hr->condition_count = m.latest ? m.cond_count : 0;
+	hr->condition_since = m.latest ? m.cond_since : 0;
+	hr->log_records = log_records;
+	hr->log_first = log_first;
+	hr->log_last = log_last;
+	for (size_t i = 0; i < hr->ncodes; i++)
+		free(hr->codes[i].code);
+	free(hr->codes);
+	hr->codes = m.ncodes ? xcalloc(m.ncodes, sizeof(*hr->codes)) : NULL;
+	hr->ncodes = m.ncodes;
+	for (size_t i = 0; i < m.ncodes; i++) {
+		struct au_code_count *cc = &hr->codes[i];
+
+		cc->code = m.codes[i].key;
+		m.codes[i].key = NULL;
+		/* Looked up now, as store_row_event does: this binary's catalog. */
+		if (m.codes[i].detail != NULL)
+			cc->entry = classify_lookup(cc->code);
+		if (cc->entry == NULL)
+			cc->entry = classify_lookup(m.codes[i].code);
+		cc->category = m.codes[i].category;
+		cc->count = m.codes[i].count;
+		cc->first = m.codes[i].first;
+		cc->last = m.codes[i].last;
+	}
 	/* Catalog-dependent counts, from this binary's catalog. */
 	analyse_host_count_codes(hr);
 	*out = hr;
@@ -437,9 +559,7 @@ done:
 	for (size_t i = 0; i < nin; i++)
 		au_install_free(installs[i]);
 	free(installs);
-	for (size_t i = 0; i < ncodes; i++)
-		free(codes[i].code);
-	free(codes);
+	store_summ_clear(&m);
 	analyse_host_free(hr);
 	return err;
 }
@@ -453,13 +573,10 @@ store_each_summary(struct au_store *store, const struct au_query *q,
 	struct au_host_report *hr;
 	sqlite3_stmt *sr[SR_COUNT] = { NULL };
 	size_t nhosts = 0;
+	uint64_t since = q != NULL ? q->since : 0;
+	uint64_t until = q != NULL ? q->until : 0;
 	int began = 0;
 
-	if ((q != NULL && q->since != 0) || store->no_status) {
-		struct store_summary_walk w = { fn, arg };
-
-		return store_each_host(store, q, store_summary_from_events, &w);
-	}
 	if ((err = store_read_begin(store, &began)) != NULL)
 		goto done;
 	if ((err = store_query_hosts(store, q, &hosts, &nhosts)) != NULL)
@@ -469,7 +586,8 @@ store_each_summary(struct au_store *store, const struct au_query *q,
 		    &sr[i])) != NULL)
 			goto done;
 	for (size_t h = 0; h < nhosts; h++) {
-		if ((err = store_summary_host(store, sr, &hosts[h], &hr)) != NULL)
+		if ((err = store_summary_host(store, sr, &hosts[h], since, until,
+		    &hr)) != NULL)
 			goto done;
 		if (hr != NULL && (err = fn(arg, hr)) != NULL)
 			goto done;

@@ -183,6 +183,30 @@ static const char *const store_migrations[] = {
 	"-- The file says it is an aadc-upgrade history ('AADC'): another\n"
 	"-- application's SQLite file is refused, not changed.\n"
 	"PRAGMA application_id = 1094796355;\n",
+	/* 4 */
+	"-- file_hosts: per imported file, every computer its records named\n"
+	"-- (any provider: servers without an upgrade event too), with the\n"
+	"-- records read and their period (FILETIME, NULL when unknown).\n"
+	"CREATE TABLE file_hosts (\n"
+	"	host_id INTEGER NOT NULL REFERENCES hosts(id),\n"
+	"	file_id INTEGER NOT NULL REFERENCES files(id),\n"
+	"	position INTEGER NOT NULL,      -- order of first appearance in the file\n"
+	"	name TEXT NOT NULL,             -- as the file spelled it\n"
+	"	records INTEGER NOT NULL,\n"
+	"	first_time INTEGER,\n"
+	"	last_time INTEGER,\n"
+	"	PRIMARY KEY (host_id, file_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX file_hosts_file ON file_hosts (file_id);\n"
+	"-- the period of every record read from the file\n"
+	"ALTER TABLE files ADD COLUMN first_time INTEGER;\n"
+	"ALTER TABLE files ADD COLUMN last_time INTEGER;\n"
+	"-- what identifies the file on disk, to skip it when unchanged:\n"
+	"-- modification time (ns since 1970), inode and device\n"
+	"ALTER TABLE files ADD COLUMN mtime INTEGER;\n"
+	"ALTER TABLE files ADD COLUMN inode INTEGER;\n"
+	"ALTER TABLE files ADD COLUMN device INTEGER;\n"
+	"CREATE INDEX files_path ON files (path);\n",
 };
 #define STORE_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
@@ -194,6 +218,7 @@ static struct au_error *(*const store_migration_fill[])(struct au_store *) = {
 	/* 1 */ NULL,
 	/* 2 */ store_status_all,
 	/* 3 */ NULL,
+	/* 4 */ NULL,
 };
 _Static_assert(sizeof(store_migration_fill) / sizeof(store_migration_fill[0]) ==
     sizeof(store_migrations) / sizeof(store_migrations[0]),
@@ -234,7 +259,15 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	[ST_FILE_UPD] = "UPDATE files SET records = ?2, matched = ?3,"
 	    " recovered = ?4, corrupt = ?5, installs = ?6, events_new = ?7,"
 	    " events_known = ?8, dirty = ?9, file_corrupted = ?10, errors = ?11, size = ?12,"
-	    " sha256 = lower(?13) WHERE id = ?1",
+	    " sha256 = lower(?13), first_time = ?14, last_time = ?15 WHERE id = ?1",
+	[ST_FILE_HOST] = "INSERT INTO file_hosts (host_id, file_id, name, records,"
+	    " first_time, last_time, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (host_id, file_id) DO UPDATE SET"
+	    " records = records + excluded.records,"
+	    " first_time = coalesce(min(first_time, excluded.first_time),"
+	    " first_time, excluded.first_time),"
+	    " last_time = coalesce(max(last_time, excluded.last_time),"
+	    " last_time, excluded.last_time)",
 };
 
 void
@@ -413,6 +446,15 @@ uint64_t
 store_col_u64(sqlite3_stmt *st, int col)
 {
 	return (uint64_t)sqlite3_column_int64(st, col);   /* NULL reads 0 */
+}
+
+void
+store_bind_range(sqlite3_stmt *st, uint64_t since, uint64_t until)
+{
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(since <= INT64_MAX ? since :
+	    INT64_MAX));
+	sqlite3_bind_int64(st, 3, until != 0 && until <= INT64_MAX ?
+	    (sqlite3_int64)until : INT64_MAX);
 }
 
 void
@@ -852,11 +894,11 @@ store_open(const char *path, enum store_mode mode, struct au_store **out)
 
 	*out = NULL;
 	s = xcalloc(1, sizeof(*s));
-	s->path = xstrdup(path != NULL ? path : ":memory:");
+	s->path = path != NULL ? xstrdup(path) : NULL;
 	s->busy_ms = store_busy_timeout_ms();
 	s->host.name_time = STORE_NO_NAME_TIME;
 	s->read_only = path != NULL && mode == STORE_READ;
-	name = s->path;
+	name = path != NULL ? path : "";
 
 	if (path != NULL) {
 		if (stat(path, &sb) == 0) {
@@ -896,9 +938,8 @@ store_open(const char *path, enum store_mode mode, struct au_store **out)
 			}
 		}
 	} else {
-		flags |= SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY;
-		/* scan reports from the events: summaries would be work for nothing. */
-		s->no_status = 1;
+		/* "": a private database in a temporary file, removed at close. */
+		flags |= SQLITE_OPEN_CREATE;
 	}
 
 	if (sqlite3_open_v2(name, &s->db, flags, NULL) != SQLITE_OK) {
@@ -976,6 +1017,9 @@ store_open(const char *path, enum store_mode mode, struct au_store **out)
 		    " PRAGMA cache_size = -65536", "cannot open database")) != NULL)
 			goto done;
 	}
+	if (path == NULL && (err = store_exec(s, "PRAGMA synchronous = OFF;"
+	    " PRAGMA cache_size = -16384", "cannot open a temporary database")) != NULL)
+		goto done;
 	if (version < STORE_VERSION) {
 		if (s->read_only)
 			err = store_read_copy(s);
@@ -1044,5 +1088,5 @@ store_schema_version(void)
 const char *
 store_path(const struct au_store *store)
 {
-	return store->path;
+	return store->path != NULL ? store->path : "";
 }

@@ -29,7 +29,9 @@ enum store_mode {
 };
 
 /*
- * Opens the database at path; path NULL opens a private database (scan).
+ * Opens the database at path; path NULL opens a private database (scan)
+ * in a temporary file SQLite makes and removes (so that memory does not
+ * grow with the input), keeping the same summaries as a history.
  * Without STORE_CREATE, a missing database is an AU_ERR_DB error ("no
  * history yet"). A file is ours when it carries STORE_APPLICATION_ID, or
  * is an aadc-upgrade history from before (user_version and our tables:
@@ -52,7 +54,8 @@ enum store_mode {
 struct au_error *store_open(const char *path, enum store_mode mode,
     struct au_store **out);
 void store_close(struct au_store *store);
-const char *store_path(const struct au_store *store);   /* ":memory:" for scan */
+/* The database's path; "" for scan's private database. */
+const char *store_path(const struct au_store *store);
 /*
  * The SQL of the migration that brings a database to schema `version`
  * (1 is the first), or NULL: for tests that build an older database.
@@ -93,17 +96,34 @@ struct au_error *store_file_known(struct au_store *store, const char *sha256,
 
 /* Which part of the history a query covers. */
 struct au_query {
-	const char *const *hosts;   /* host names (any case); none = all */
+	/*
+	 * Host selectors, any case: a full name, its first label (when only
+	 * one host has it) or a shell glob (fnmatch: * ? [...]); none = all.
+	 */
+	const char *const *hosts;
 	size_t nhosts;
-	uint64_t since;             /* FILETIME; 0 = everything */
+	uint64_t since;             /* FILETIME, inclusive; 0 = from the start */
+	uint64_t until;             /* FILETIME, exclusive end; 0 = to the end */
 };
 
 /*
- * Host names are compared ASCII-case-insensitively. A query naming a host
- * the history does not hold fails with AU_ERR_NOTFOUND before any callback.
- * `since` applies to events and installs alike; a host left with neither
- * is skipped. Each call reads one consistent snapshot of the database.
+ * A selector that matches no host (or a first label several hosts share)
+ * fails with AU_ERR_NOTFOUND before any callback, naming every such
+ * selector and the nearest names the history holds. `since` and `until`
+ * apply to events and installs alike; a host left with neither is
+ * skipped (store_each_summary keeps a silent host whose logs' period
+ * meets the range). Each call reads one consistent snapshot.
  */
+
+/*
+ * The names (latest spelling, in order of lower-case name) of the hosts
+ * the selectors match, as a new array of new strings (free with
+ * store_free_paths), or the AU_ERR_NOTFOUND error above. No selector:
+ * every host, silent ones included.
+ */
+struct au_error *store_match_hosts(struct au_store *store,
+    const char *const *selectors, size_t nselectors, char ***names,
+    size_t *nnames);
 
 /*
  * Calls fn once per host (in order of lower-case name) with that host's
@@ -120,14 +140,16 @@ struct au_error *store_each_host(struct au_store *store,
 
 /*
  * Calls fn once per host q covers (in order of lower-case name) with a
- * report equal to analyse_host's on all its events after
+ * report equal to analyse_host's on all its events (in range) after
  * analyse_host_drop_events: every count, streak, condition and code, the
- * latest event (with its source_file) and the installs, read from the
- * summary each import keeps (schema 2: host_status, host_codes), so
- * without reading the host's events. With q->since the summaries do not
- * apply, and an in-memory store (scan) keeps none: then each host is
- * analysed from its events instead. fn owns the
- * report from then on; its error stops the walk and is returned.
+ * latest event (with its source_file) and the installs; and log_records,
+ * log_first, log_last from the host's imported files. Without a time
+ * range it reads the summary each import keeps (host_status,
+ * host_codes); with one, it accumulates the events in range one at a
+ * time: never more than one host's latest event and installs in memory.
+ * A silent host (records in its logs, no upgrade event or install) comes
+ * with events_count 0 and latest NULL. fn owns the report from then on;
+ * its error stops the walk and is returned.
  */
 typedef struct au_error *(*store_summary_fn)(void *arg, struct au_host_report *hr);
 struct au_error *store_each_summary(struct au_store *store,
@@ -153,7 +175,12 @@ struct au_error *store_event_files(struct au_store *store, int64_t event_id,
     char ***paths, size_t *npaths);
 void store_free_paths(char **paths, size_t npaths);
 
-/* Calls fn for each source file recorded, in import order. */
+/*
+ * Calls fn for each source file recorded, in import order, with its
+ * counts, period (first_time, last_time), dirty flag and hosts (every
+ * Computer its records named, with their records and period; the names as
+ * the file spelled them at import).
+ */
 typedef struct au_error *(*store_file_fn)(void *arg, const struct au_file_stats *st);
 struct au_error *store_each_file(struct au_store *store, store_file_fn fn, void *arg);
 

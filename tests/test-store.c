@@ -568,6 +568,59 @@ test_refusals(const char *dir)
 	free(junk);
 }
 
+/* Host selectors: full name, first label, glob, any case; nearest names. */
+static void
+test_match(void)
+{
+	struct au_store *s = NULL;
+	struct au_error *err;
+	char **names = NULL;
+	size_t n = 0;
+	int64_t fid;
+
+	err = store_open(NULL, STORE_CREATE, &s);
+	CHECK(err == NULL, "open: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		return;
+	if (file_begin(s, "/logs/match.evtx", &fid)) {
+		add(s, fid, mkev("SYNC01.contoso.local", ft(7000), 1, "Success", NULL));
+		add(s, fid, mkev("sync01.fabrikam.local", ft(7000), 2, "Success", NULL));
+		add(s, fid, mkev("EDGE7.contoso.local", ft(7000), 3, "Success", NULL));
+		file_commit(s, fid, 3);
+	}
+	err = store_match_hosts(s, (const char *const[]){ "edge7" }, 1, &names, &n);
+	CHECK(err == NULL && n == 1 && strcmp(names[0], "EDGE7.contoso.local") == 0,
+	    "a unique first label selects its host (%s)", err ? err->msg : "");
+	au_error_free(err);
+	store_free_paths(names, n);
+	err = store_match_hosts(s, (const char *const[]){ "SYNC0?.*", "edge7.CONTOSO.local" },
+	    2, &names, &n);
+	CHECK(err == NULL && n == 3 && strcmp(names[0], "EDGE7.contoso.local") == 0 &&
+	    strcmp(names[1], "SYNC01.contoso.local") == 0 &&
+	    strcmp(names[2], "sync01.fabrikam.local") == 0,
+	    "a glob, any case, and a full name, in name order (%zu)", n);
+	au_error_free(err);
+	store_free_paths(names, n);
+	err = store_match_hosts(s, (const char *const[]){ "sync01" }, 1, &names, &n);
+	CHECK(err != NULL && err->kind == AU_ERR_NOTFOUND && n == 0 &&
+	    contains(err, "sync01 names 2 hosts (SYNC01.contoso.local, sync01.fabrikam.local)"),
+	    "a shared first label is refused with the candidates: %s",
+	    err ? err->msg : "none");
+	au_error_free(err);
+	err = store_match_hosts(s, (const char *const[]){ "edge8" }, 1, &names, &n);
+	CHECK(err != NULL && err->kind == AU_ERR_NOTFOUND &&
+	    contains(err, "no such host in the history: edge8 (nearest: EDGE7.contoso.local"),
+	    "unknown host: nearest name first: %s", err ? err->msg : "none");
+	au_error_free(err);
+	err = store_match_hosts(s, (const char *const[]){ "web*" }, 1, &names, &n);
+	CHECK(err != NULL && contains(err, "no host in the history matches web*") &&
+	    err->where == NULL, "a glob matching nothing (scan: no path named): %s",
+	    err ? err->msg : "none");
+	au_error_free(err);
+	store_close(s);
+}
+
 static void
 test_history(const char *dir)
 {
@@ -706,7 +759,7 @@ test_history(const char *dir)
 
 	/* Provenance: a3 came from both files. */
 	{
-		struct au_query q = { (const char *const[]){ "AADC01" }, 1, ft(300) };
+		struct au_query q = { (const char *const[]){ "AADC01" }, 1, ft(300), 0 };
 		char **paths = NULL;
 		size_t npaths = 0;
 
@@ -730,8 +783,8 @@ test_history(const char *dir)
 
 	/* Queries by name, any case; unknown and rolled-back hosts are not found. */
 	{
-		struct au_query q = { (const char *const[]){ "other.CONTOSO.local" }, 1, 0 };
-		struct au_query bad = { (const char *const[]){ "aadc01", "ROLLBACK01", "nope" }, 3, 0 };
+		struct au_query q = { (const char *const[]){ "other.CONTOSO.local" }, 1, 0, 0 };
+		struct au_query bad = { (const char *const[]){ "aadc01", "ROLLBACK01", "nope" }, 3, 0, 0 };
 
 		err = store_each_host(s, &q, collect_host, &c);
 		CHECK(err == NULL && c.nhosts == 1, "query by name in other case");
@@ -739,8 +792,9 @@ test_history(const char *dir)
 		collected_free(&c);
 		err = store_each_host(s, &bad, collect_host, &c);
 		CHECK(err != NULL && err->kind == AU_ERR_NOTFOUND &&
-		    contains(err, "ROLLBACK01, nope") && c.nhosts == 0,
-		    "unknown hosts: %s", err ? err->msg : "none");
+		    contains(err, "no such host in the history: ROLLBACK01 (nearest: ") &&
+		    contains(err, "; no such host in the history: nope (nearest: ") &&
+		    c.nhosts == 0, "unknown hosts: %s", err ? err->msg : "none");
 		au_error_free(err);
 		collected_free(&c);
 	}
@@ -815,7 +869,7 @@ test_memory(void)
 	au_error_free(err);
 	if (s == NULL)
 		return;
-	CHECK(strcmp(store_path(s), ":memory:") == 0, "in-memory path");
+	CHECK(strcmp(store_path(s), "") == 0, "scan's private database has no path");
 	if (file_begin(s, "x.evtx", &fid)) {
 		CHECK(add(s, fid, mkev("h", ft(2), 2, "UpgradeAbortedSyncExeInUse", NULL)) == 1, "mem new");
 		CHECK(add(s, fid, mkev("H", ft(2), 2, "UpgradeAbortedSyncExeInUse", NULL)) == 0, "mem known");
@@ -1296,12 +1350,16 @@ test_summaries(const char *dir)
 	    "every host summarised");
 	{
 		struct au_query q = { (const char *const[]){ "SRV10", "aadc01.CONTOSO.local",
-		    "srv10" }, 3, 0 };
-		struct au_query since = { NULL, 0, ft(100 * 86400) };
+		    "srv10" }, 3, 0, 0 };
+		struct au_query since = { NULL, 0, ft(100 * 86400), 0 };
+		struct au_query until = { NULL, 0, 0, ft(200 * 86400) };
+		struct au_query range = { NULL, 0, ft(100 * 86400), ft(200 * 86400) };
 
 		CHECK(compare_paths(s, "two hosts by name", &q) == 2,
 		    "named hosts, any case, once each");
 		compare_paths(s, "since (from events)", &since);
+		compare_paths(s, "until (from events)", &until);
+		compare_paths(s, "since and until (from events)", &range);
 	}
 	/* Reopened: the summaries persisted. */
 	store_close(s);
@@ -1316,7 +1374,7 @@ done:
 	free(db);
 }
 
-/* scan's in-memory store keeps no summaries: store_each_summary analyses the events. */
+/* scan's private database keeps the same summaries as a history. */
 static void
 test_memory_summaries(void)
 {
@@ -1388,7 +1446,7 @@ test_migrate_v1(const char *dir)
 	char *sql;
 	int ok;
 
-	CHECK(store_schema_version() == 3, "schema version 3 (%d)", store_schema_version());
+	CHECK(store_schema_version() == 4, "schema version 4 (%d)", store_schema_version());
 	CHECK(store_migration_sql(1) != NULL && store_migration_sql(0) == NULL &&
 	    store_migration_sql(store_schema_version() + 1) == NULL, "migration SQL");
 	sql = xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s PRAGMA user_version = 1;"
@@ -1669,6 +1727,103 @@ test_foreign(const char *dir)
 	free(emptysql);
 }
 
+/* Collects the files store_each_file hands over (with their hosts). */
+static struct au_error *
+collect_file_hosts(void *arg, const struct au_file_stats *st)
+{
+	struct au_file_stats *out = arg;
+
+	out->records += st->records;
+	out->first_time = st->first_time;
+	out->last_time = st->last_time;
+	out->dirty = st->dirty;
+	au_file_stats_copy_hosts(out, st);
+	return NULL;
+}
+
+/*
+ * Every Computer a file's records named is a host of the history: a
+ * silent one (no upgrade event) comes out of store_each_summary with its
+ * logs' records and period; store_each_file gives the file's hosts back.
+ */
+static void
+test_file_hosts(const char *dir)
+{
+	char *db = xasprintf("%s/silent.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	struct au_file_stats st, back;
+	struct reports r = { NULL, 0 };
+	int64_t fid;
+
+	memset(&back, 0, sizeof(back));
+	err = store_open(db, STORE_CREATE, &s);
+	CHECK(err == NULL, "create silent.db: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	if (!file_begin(s, "/logs/aadc05.evtx", &fid))
+		goto done;
+	CHECK(add(s, fid, mkev("SYNC01", ft(500), 7, "Success", NULL)) == 1, "event");
+	memset(&st, 0, sizeof(st));
+	st.records = 130;
+	st.dirty = 1;
+	au_file_stats_note_host(&st, "AADC05.contoso.local", ft(100));
+	for (int i = 0; i < 118; i++)
+		au_file_stats_note_host(&st, "aadc05.CONTOSO.local", ft(200));
+	au_file_stats_note_host(&st, "AADC05.contoso.local", ft(300));
+	for (int i = 0; i < 10; i++)
+		au_file_stats_note_host(&st, "SYNC01", ft(400 + (uint64_t)i * 20));
+	err = store_file_commit(s, fid, &st);
+	CHECK(err == NULL, "commit: %s", err ? err->msg : "");
+	au_error_free(err);
+	au_file_stats_clear(&st);
+	store_close(s);
+	s = NULL;
+
+	err = store_open(db, STORE_READ, &s);
+	CHECK(err == NULL, "reopen: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	err = store_each_summary(s, NULL, collect_summary, &r);
+	CHECK(err == NULL && r.n == 2, "a silent host is summarised (%zu hosts)", r.n);
+	au_error_free(err);
+	if (r.n == 2) {
+		CHECK(strcmp(r.hr[0]->host, "AADC05.contoso.local") == 0 &&
+		    r.hr[0]->events_count == 0 && r.hr[0]->latest == NULL &&
+		    r.hr[0]->verdict == AU_VERDICT_NO_RESULT &&
+		    r.hr[0]->log_records == 120 && r.hr[0]->log_first == ft(100) &&
+		    r.hr[0]->log_last == ft(300), "silent AADC05: 120 records, t100..t300"
+		    " (%" PRIu64 " records)", r.hr[0]->log_records);
+		CHECK(strcmp(r.hr[1]->host, "SYNC01") == 0 && r.hr[1]->events_count == 1 &&
+		    r.hr[1]->log_records == 10 && r.hr[1]->log_first == ft(400) &&
+		    r.hr[1]->log_last == ft(580), "SYNC01: its logs' records and period");
+	}
+	reports_free(&r);
+	/* A range the silent host's logs do not meet leaves it out. */
+	{
+		struct au_query late = { NULL, 0, ft(450), 0 };
+
+		err = store_each_summary(s, &late, collect_summary, &r);
+		CHECK(err == NULL && r.n == 1 && strcmp(r.hr[0]->host, "SYNC01") == 0,
+		    "since after the silent host's logs: %zu hosts", r.n);
+		au_error_free(err);
+		reports_free(&r);
+	}
+	err = store_each_file(s, collect_file_hosts, &back);
+	CHECK(err == NULL && back.nhosts == 2 &&
+	    strcmp(back.hosts[0].name, "AADC05.contoso.local") == 0 &&
+	    back.hosts[0].records == 120 && back.hosts[1].records == 10 &&
+	    back.first_time == ft(100) && back.last_time == ft(580) && back.dirty == 1,
+	    "store_each_file gives the file's hosts and period (%zu hosts)", back.nhosts);
+	au_error_free(err);
+	au_file_stats_clear(&back);
+done:
+	store_close(s);
+	free(db);
+}
+
 int
 main(void)
 {
@@ -1688,6 +1843,8 @@ main(void)
 	test_migrate_v1(dir);
 	test_refusals(dir);
 	test_foreign(dir);
+	test_match();
+	test_file_hosts(dir);
 	test_locked(dir);
 	test_read_only(dir);
 	test_disk_full(dir);
