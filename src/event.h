@@ -56,15 +56,19 @@ struct au_event {
 	char *source_file;        /* a file it came from (export), or NULL */
 };
 
-/* An MsiInstaller 1033/11707 event for an Azure AD / Entra Connect product. */
+/*
+ * An MsiInstaller event (1033, 1034, 1022, 11707, 11708, 11724) for the
+ * Connect sync engine or wizard; install_action() (install.h) says what
+ * it did from event_id and status.
+ */
 struct au_install {
 	uint64_t time;
 	char *host;
 	uint64_t record_id;
 	uint32_t event_id;
 	char *product;
-	char *version;
-	int status;               /* 1033's Status string as a number, or -1 */
+	char *version;            /* NULL (or "" when stored) when the event gives none */
+	int status;               /* installer status (0 = success), or -1 when none given */
 };
 
 /* A computer met in the records of one input file (silent servers too). */
