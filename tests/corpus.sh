@@ -3,9 +3,8 @@
 . "${srcdir:-$(dirname "$0")/..}/tests/setup.sh"
 
 if [ ! -d "$CORPUS" ]; then
-	fail "corpus not found at $CORPUS (set AU_CORPUS)"
-	finish
-	exit 1
+	echo "SKIP: no corpus of real logs (set AU_CORPUS, or put it at ../shared/corpus)"
+	exit 77
 fi
 n=$(ls "$CORPUS"/*.evtx | wc -l)
 [ "$n" -ge 90 ] && pass || fail "only $n corpus files found"
