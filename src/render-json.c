@@ -361,3 +361,51 @@ render_codes_json(FILE *out, const struct au_code *codes, size_t n,
 		return au_error_new(AU_ERR_IO, NULL, "write failed");
 	return NULL;
 }
+
+/* --- flat typed fields as one line (the bulk export's documents) ---------- */
+
+struct au_error *
+render_json_line(FILE *out, const struct render_field *fields, size_t n)
+{
+	json_t *root = json_object();
+	int failed;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct render_field *f = &fields[i];
+		const char *name = f->name, *dot;
+		json_t *obj = root, *v;
+
+		if (f->type == RENDER_F_STRING && f->s == NULL)
+			continue;
+		while ((dot = strchr(name, '.')) != NULL) {
+			char *key = xstrndup(name, (size_t)(dot - name));
+			json_t *sub = json_object_get(obj, key);
+
+			if (sub == NULL) {
+				sub = json_object();
+				json_object_set_new(obj, key, sub);
+			}
+			free(key);
+			obj = sub;
+			name = dot + 1;
+		}
+		switch (f->type) {
+		case RENDER_F_STRING:
+			v = jstr(f->s);
+			break;
+		case RENDER_F_UINT:
+			v = juint(f->u);
+			break;
+		default:
+			v = json_boolean(f->u != 0);
+			break;
+		}
+		json_object_set_new(obj, name, v);
+	}
+	failed = json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0 ||
+	    fputc('\n', out) == EOF || ferror(out);
+	json_decref(root);
+	if (failed)
+		return au_error_new(AU_ERR_IO, NULL, "cannot write the export");
+	return NULL;
+}

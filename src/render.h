@@ -143,4 +143,77 @@ char *render_result(const struct au_event *ev);
 /* NULL when out has no error after flushing, else an AU_ERR_IO error. */
 struct au_error *render_check_io(FILE *out);
 
+/* --- monitoring and dashboards (render-prom.c, render-bulk.c, render-html.c) --- */
+
+/*
+ * The fleet as Prometheus text exposition (version 0.0.4), for
+ * node_exporter's textfile collector: HELP and TYPE lines, every verdict
+ * counted (zeros included), one series per server and metric, label values
+ * made visible by render_escape then escaped by the format's rules.
+ */
+struct au_error *render_fleet_prometheus(FILE *out, const struct au_report *rep,
+    const struct au_fleet *fleet);
+
+/*
+ * A flat list of typed fields written as one compact JSON object and a
+ * newline (render-json.c, so that Jansson stays in the JSON writer). A
+ * dotted name nests ("host.name" gives {"host":{"name":...}}), objects
+ * in order of first use. A STRING field whose s is NULL is left
+ * out; strings are made valid UTF-8 as in the JSON report.
+ */
+enum render_field_type { RENDER_F_STRING, RENDER_F_UINT, RENDER_F_BOOL };
+struct render_field {
+	const char *name;
+	enum render_field_type type;
+	const char *s;          /* STRING */
+	uint64_t u;             /* UINT (clamped to INT64_MAX), BOOL */
+};
+struct au_error *render_json_line(FILE *out, const struct render_field *fields,
+    size_t n);
+
+/*
+ * The Elasticsearch/OpenSearch _bulk body, one event at a time: an action
+ * line {"index":{"_index":INDEX,"_id":ID}} then the document (ECS names
+ * where they exist, the rest under aadc_upgrade.*; see
+ * schema/elasticsearch-template.json). ID is render_bulk_id's. A bad
+ * index name is an AU_ERR_USAGE error from render_bulk_check_index.
+ */
+#define RENDER_BULK_DEFAULT_INDEX "aadc-upgrade"
+struct au_error *render_bulk_check_index(const char *index);
+struct au_error *render_event_bulk(FILE *out, const struct au_event *ev,
+    const char *index);
+/*
+ * The document's stable _id: SHA-256, in lower-case hex, of
+ * "<host in ASCII lower case>\n<record id>\n<time in FILETIME ticks>"
+ * (decimal), so sending the export again after re-importing the same logs
+ * overwrites rather than adds. id holds >= 65 bytes.
+ */
+void render_bulk_id(const struct au_event *ev, char id[65]);
+
+/*
+ * HTML (render-html.c): one self-contained HTML5 page, inline CSS and SVG,
+ * no script, a Content-Security-Policy that allows nothing external, every
+ * string from the logs escaped. Written in three steps so a report can be
+ * streamed host by host:
+ *   render_html_begin   the head, the summary, the chart of servers by
+ *                       verdict and the table of every server of rep
+ *                       (worst first; events may have been dropped);
+ *                       as_of 0 prints no "As of" line;
+ *   render_html_host    one server's section (call in any order, once per
+ *                       host); with its events, a timeline of every attempt,
+ *                       without them (fleet) each result code's span;
+ *   render_html_end     the files read (rep->files; rep may be NULL), the
+ *                       general checks and the end of the page.
+ * render_report_html and render_fleet_html are the whole pages of the
+ * report (scan, report) and of the fleet view. Sections are anchored by
+ * the server's name, so the table links work whatever the order.
+ */
+struct au_error *render_html_begin(FILE *out, const char *title, uint64_t as_of,
+    const struct au_report *rep);
+struct au_error *render_html_host(FILE *out, const struct au_host_report *hr);
+struct au_error *render_html_end(FILE *out, const struct au_report *rep);
+struct au_error *render_report_html(FILE *out, const struct au_report *rep);
+struct au_error *render_fleet_html(FILE *out, const struct au_report *rep,
+    const struct au_fleet *fleet, const struct au_fleet_opts *fopts);
+
 #endif
