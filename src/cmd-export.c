@@ -1,4 +1,4 @@
-/* cmd-export.c: `aadc-upgrade export`: the history as JSON, NDJSON or CSV, for dashboards. */
+/* cmd-export.c: `aadc-upgrade export`: the history as JSON, NDJSON, CSV or an Elasticsearch bulk body. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +7,11 @@
 #include "pipeline.h"
 #include "xmalloc.h"
 
-enum { OPT_ESCAPE_FORMULAS = CMD_OPT_OWN };
+enum { OPT_ESCAPE_FORMULAS = CMD_OPT_OWN, OPT_INDEX };
 
 static const struct cmd_option export_options[] = {
 	CMD_OPTION_DB,
-	CMD_OPTION_FORMAT("json, ndjson or csv (required)"),
+	CMD_OPTION_FORMAT("json, ndjson, csv or bulk (required)"),
 	CMD_OPTION_OUTPUT,
 	CMD_OPTION_HOST,
 	CMD_OPTION_SINCE,
@@ -20,11 +20,14 @@ static const struct cmd_option export_options[] = {
 	    "csv: put a ' before text fields starting with\n"
 	    "= + - @ TAB or CR, so spreadsheets do not run them\n"
 	    "as formulas (changes the data; off by default)" },
+	{ OPT_INDEX, "index", "NAME",
+	    "bulk: the index to write to (default aadc-upgrade)" },
 	CMD_OPTION_END
 };
 
 struct export_state {
 	FILE *out;
+	const char *index;  /* bulk */
 	int csv_flags;
 	int header_done;    /* CSV: written at the first event, or at the end */
 };
@@ -38,6 +41,17 @@ export_ndjson_event(void *arg, struct au_event *ev)
 	struct export_state *s = arg;
 
 	err = render_event_ndjson(s->out, ev);
+	au_event_free(ev);
+	return err;
+}
+
+static struct au_error *
+export_bulk_event(void *arg, struct au_event *ev)
+{
+	const struct export_state *s = arg;
+	struct au_error *err;
+
+	err = render_event_bulk(s->out, ev, s->index);
 	au_event_free(ev);
 	return err;
 }
@@ -65,22 +79,29 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	struct au_error *err = NULL, *cerr;
 	struct au_store *store = NULL;
 	struct au_query q = { NULL, 0, 0, 0 };
-	struct export_state st = { NULL, 0, 0 };
+	struct export_state st = { NULL, NULL, 0, 0 };
 	struct cmd_output out = { NULL, NULL, NULL };
 	char *db = NULL;
 	struct au_report rep;
 	enum au_format fmt = args->common.format;
 
 	analyse_report_init(&rep, analyse_now());
-	for (size_t i = 0; i < args->nopts; i++)
+	for (size_t i = 0; i < args->nopts && err == NULL; i++) {
 		if (args->opts[i].key == OPT_ESCAPE_FORMULAS)
 			st.csv_flags |= RENDER_CSV_FORMULAS;
+		else if (args->opts[i].key == OPT_INDEX) {
+			st.index = args->opts[i].arg;
+			err = render_bulk_check_index(st.index);
+		}
+	}
+	if (err != NULL)
+		goto done;
 	q.hosts = args->common.hosts.names;
 	q.nhosts = args->common.hosts.n;
 	q.since = args->common.since;
 	if (!args->common.has_format) {
 		err = au_error_new(AU_ERR_USAGE, NULL,
-		    "no --format given (json, ndjson, csv)");
+		    "no --format given (json, ndjson, csv, bulk)");
 		goto done;
 	}
 	if (st.csv_flags != 0 && fmt != AU_FMT_CSV) {
@@ -88,6 +109,13 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		    "--escape-formulas applies to --format csv only");
 		goto done;
 	}
+	if (st.index != NULL && fmt != AU_FMT_BULK) {
+		err = au_error_new(AU_ERR_USAGE, NULL,
+		    "--index applies to --format bulk only");
+		goto done;
+	}
+	if (st.index == NULL)
+		st.index = RENDER_BULK_DEFAULT_INDEX;
 	db = cmd_db_path(args->common.db);
 	if ((err = store_open(db, STORE_READ, &store)) != NULL)
 		goto done;
@@ -104,6 +132,10 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	case AU_FMT_NDJSON:
 		/* Streamed: one event in memory at a time, whatever the history. */
 		if ((err = store_each_event(store, &q, export_ndjson_event, &st)) == NULL)
+			err = render_check_io(out.fp);
+		break;
+	case AU_FMT_BULK:
+		if ((err = store_each_event(store, &q, export_bulk_event, &st)) == NULL)
 			err = render_check_io(out.fp);
 		break;
 	case AU_FMT_CSV:
@@ -136,17 +168,20 @@ const struct cmd_entry cmd_export_entry = {
 	.args = "",
 	.min_args = 0,
 	.max_args = 0,
-	.summary = "Write the history as JSON, NDJSON or CSV for dashboards and spreadsheets.",
+	.summary = "Write the history as JSON, NDJSON, CSV or an Elasticsearch bulk body.",
 	.help =
 	    "Formats (--format is required):\n"
 	    "  json     one document, as `scan --format json`: hosts with their events,\n"
 	    "           and every imported file\n"
 	    "  ndjson   one event a line (the JSON event keys, source_file, @timestamp),\n"
 	    "           for Elasticsearch/OpenSearch or Splunk; streamed\n"
-	    "  csv      RFC 4180, one event a row after a header line; streamed\n",
+	    "  csv      RFC 4180, one event a row after a header line; streamed\n"
+	    "  bulk     the Elasticsearch/OpenSearch _bulk body: an action line with\n"
+	    "           _index and a stable _id, then the event with ECS field names\n"
+	    "           (schema/elasticsearch-template.json); streamed\n",
 	.options = export_options,
 	.formats = AU_FMT_BIT(AU_FMT_JSON) | AU_FMT_BIT(AU_FMT_NDJSON) |
-	    AU_FMT_BIT(AU_FMT_CSV),
+	    AU_FMT_BIT(AU_FMT_CSV) | AU_FMT_BIT(AU_FMT_BULK),
 	.default_format = AU_FMT_JSON,
 	.exit_status = "0 the export was written; 1 no history, or the database\n"
 	    "failed, or a --host the history does not know; 2 usage error.\n",

@@ -11,7 +11,9 @@
 
 static const struct cmd_option fleet_options[] = {
 	CMD_OPTION_DB,
-	CMD_OPTION_FORMAT("text (default), json, markdown"),
+	CMD_OPTION_FORMAT("text (default), json, markdown, html (one\n"
+	    "self-contained page with charts) or prometheus (text\n"
+	    "exposition for node_exporter's textfile collector)"),
 	CMD_OPTION_OUTPUT,
 	CMD_OPTION_STALE_DAYS,
 	CMD_OPTION_NOW,
@@ -102,6 +104,12 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	case AU_FMT_MARKDOWN:
 		err = render_fleet_markdown(out.fp, &rep, &fleet, &fopts);
 		break;
+	case AU_FMT_HTML:
+		err = render_fleet_html(out.fp, &rep, &fleet, &fopts);
+		break;
+	case AU_FMT_PROMETHEUS:
+		err = render_fleet_prometheus(out.fp, &rep, &fleet);
+		break;
 	default:
 		ropts.color = out.path == NULL &&
 		    cmd_want_color(&args->common, STDOUT_FILENO);
@@ -141,7 +149,8 @@ const struct cmd_entry cmd_fleet_entry = {
 	    "servers never seen to succeed; the most frequent result codes.\n",
 	.options = fleet_options,
 	.formats = AU_FMT_BIT(AU_FMT_TEXT) | AU_FMT_BIT(AU_FMT_JSON) |
-	    AU_FMT_BIT(AU_FMT_MARKDOWN),
+	    AU_FMT_BIT(AU_FMT_MARKDOWN) | AU_FMT_BIT(AU_FMT_HTML) |
+	    AU_FMT_BIT(AU_FMT_PROMETHEUS),
 	.default_format = AU_FMT_TEXT,
 	.exit_status = "0 the fleet view was written; 1 no history, or the\n"
 	    "database failed; 2 usage error.\n",

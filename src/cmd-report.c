@@ -9,7 +9,8 @@
 
 static const struct cmd_option report_options[] = {
 	CMD_OPTION_DB,
-	CMD_OPTION_FORMAT("text (default), json, markdown"),
+	CMD_OPTION_FORMAT("text (default), json, markdown or html (one\n"
+	    "self-contained page with charts)"),
 	CMD_OPTION_OUTPUT,
 	CMD_OPTION_HOST,
 	CMD_OPTION_SINCE,
@@ -64,7 +65,7 @@ const struct cmd_entry cmd_report_entry = {
 	.summary = "Print the troubleshooting report from the history database.",
 	.options = report_options,
 	.formats = AU_FMT_BIT(AU_FMT_TEXT) | AU_FMT_BIT(AU_FMT_JSON) |
-	    AU_FMT_BIT(AU_FMT_MARKDOWN),
+	    AU_FMT_BIT(AU_FMT_MARKDOWN) | AU_FMT_BIT(AU_FMT_HTML),
 	.default_format = AU_FMT_TEXT,
 	.exit_status = "0 the report was written; 1 no history, or the database\n"
 	    "failed, or a --host the history does not know; 2 usage error; 3 a server\n"

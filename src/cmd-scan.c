@@ -11,7 +11,8 @@ enum { OPT_SOURCE = 's', OPT_EVENT_IDS = 'e', OPT_RECOVERED = 'r',
 	OPT_DECODE_ALL = 'A' };
 
 static const struct cmd_option scan_options[] = {
-	CMD_OPTION_FORMAT("text (default), json, markdown"),
+	CMD_OPTION_FORMAT("text (default), json, markdown or html (one\n"
+	    "self-contained page with charts)"),
 	CMD_OPTION_OUTPUT,
 	CMD_OPTION_HOST,
 	CMD_OPTION_SINCE,
@@ -109,7 +110,7 @@ const struct cmd_entry cmd_scan_entry = {
 	.summary = "Read log files (or directories of them) and print the troubleshooting report.",
 	.options = scan_options,
 	.formats = AU_FMT_BIT(AU_FMT_TEXT) | AU_FMT_BIT(AU_FMT_JSON) |
-	    AU_FMT_BIT(AU_FMT_MARKDOWN),
+	    AU_FMT_BIT(AU_FMT_MARKDOWN) | AU_FMT_BIT(AU_FMT_HTML),
 	.default_format = AU_FMT_TEXT,
 	.exit_status = "0 everything was read; 1 nothing could be reported;\n"
 	    "2 usage error; 3 a report was produced but some input could not be read.\n",

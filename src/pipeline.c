@@ -216,6 +216,9 @@ pipeline_render(const struct au_report *rep, const struct cmd_common *c)
 	case AU_FMT_MARKDOWN:
 		err = render_report_markdown(out.fp, rep);
 		break;
+	case AU_FMT_HTML:
+		err = render_report_html(out.fp, rep);
+		break;
 	default:
 		ropts.color = out.path == NULL && cmd_want_color(c, STDOUT_FILENO);
 		err = render_report_text(out.fp, rep, &ropts);

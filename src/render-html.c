@@ -111,7 +111,8 @@ static const char html_style[] =
 	"th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}\n"
 	"th{background:var(--soft);font-weight:600}\n"
 	"td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
-	"td.break{word-break:break-all}\n"
+	"td.break,dd.break{overflow-wrap:anywhere}td.nowrap{white-space:nowrap}\n"
+	"#servers td:first-child{min-width:14em}\n"
 	".badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:.8em;"
 	"font-weight:700;letter-spacing:.04em;text-transform:uppercase;vertical-align:middle}\n"
 	".v-failed{background:#7f1d1d}.v-blocked{background:#c62828}.v-unknown{background:#6a1b9a}"
@@ -207,16 +208,16 @@ html_since_cell(FILE *out, const struct au_host_report *hr)
 	uint64_t since, count;
 
 	if (hr->latest == NULL) {
-		fputs("<td>n/a</td>", out);
+		fputs("<td class=\"nowrap\">n/a</td>", out);
 		return;
 	}
 	if (hr->verdict == AU_VERDICT_UPGRADED) {
-		fprintf(out, "<td>on %s</td>", render_date(hr->latest->time, date,
+		fprintf(out, "<td class=\"nowrap\">on %s</td>", render_date(hr->latest->time, date,
 		    sizeof(date)));
 		return;
 	}
 	render_since(hr, &since, &count);
-	fprintf(out, "<td>%s (%" PRIu64 " in a row)</td>",
+	fprintf(out, "<td class=\"nowrap\">%s (%" PRIu64 " in a row)</td>",
 	    render_date(since, date, sizeof(date)), count);
 }
 

@@ -12,6 +12,8 @@ need_root() { [ "$(id -u)" = 0 ] || { echo "setup-debian.sh: run as root" >&2; e
 need_root
 
 BUILD_PKGS="build-essential autoconf automake pkg-config libsqlite3-dev sqlite3 libjansson-dev libbfio-dev mandoc python3 python3-evtx python3-jsonschema ca-certificates"
+# Tests of the monitoring outputs: promtool (prometheus), a real browser for the HTML page.
+BUILD_PKGS="$BUILD_PKGS prometheus chromium chromium-driver python3-selenium"
 EVTX_PKGS="libevtx1t64 libevtx-dev libevtx-utils"
 
 evtx_ok() {
