@@ -7,7 +7,7 @@
 #include "pipeline.h"
 #include "xmalloc.h"
 
-enum { OPT_ESCAPE_FORMULAS = CMD_OPT_OWN, OPT_INDEX };
+enum { OPT_ESCAPE_FORMULAS = CMD_OPT_OWN, OPT_INDEX, OPT_RAW_CSV };
 
 static const struct cmd_option export_options[] = {
 	CMD_OPTION_DB,
@@ -16,10 +16,13 @@ static const struct cmd_option export_options[] = {
 	CMD_OPTION_HOST,
 	CMD_OPTION_SINCE,
 	CMD_OPTION_UNTIL,
+	{ OPT_RAW_CSV, "raw-csv", NULL,
+	    "csv: write the data exactly; by default a text field\n"
+	    "starting with = + - @ TAB or CR gets a ' before it (so\n"
+	    "spreadsheets do not run it as a formula) and control and\n"
+	    "bidi characters are written as \\xNN, \\uNNNN" },
 	{ OPT_ESCAPE_FORMULAS, "escape-formulas", NULL,
-	    "csv: put a ' before text fields starting with\n"
-	    "= + - @ TAB or CR, so spreadsheets do not run them\n"
-	    "as formulas (changes the data; off by default)" },
+	    "csv with --raw-csv: still guard formulas" },
 	{ OPT_INDEX, "index", "NAME",
 	    "bulk: the index to write to (default aadc-upgrade)" },
 	CMD_OPTION_END
@@ -84,11 +87,14 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	char *db = NULL;
 	struct au_report rep;
 	enum au_format fmt = args->common.format;
+	int raw_csv = 0, escape_formulas = 0;
 
 	analyse_report_init(&rep, analyse_now());
 	for (size_t i = 0; i < args->nopts && err == NULL; i++) {
 		if (args->opts[i].key == OPT_ESCAPE_FORMULAS)
-			st.csv_flags |= RENDER_CSV_FORMULAS;
+			escape_formulas = 1;
+		else if (args->opts[i].key == OPT_RAW_CSV)
+			raw_csv = 1;
 		else if (args->opts[i].key == OPT_INDEX) {
 			st.index = args->opts[i].arg;
 			err = render_bulk_check_index(st.index);
@@ -104,11 +110,15 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		    "no --format given (json, ndjson, csv, bulk)");
 		goto done;
 	}
-	if (st.csv_flags != 0 && fmt != AU_FMT_CSV) {
-		err = au_error_new(AU_ERR_USAGE, NULL,
-		    "--escape-formulas applies to --format csv only");
+	if ((escape_formulas || raw_csv) && fmt != AU_FMT_CSV) {
+		err = au_error_new(AU_ERR_USAGE, NULL, "%s applies to --format csv only",
+		    raw_csv ? "--raw-csv" : "--escape-formulas");
 		goto done;
 	}
+	/* Safe by default: a cell neither runs as a formula nor drives a terminal. */
+	st.csv_flags = raw_csv ? 0 : RENDER_CSV_FORMULAS | RENDER_CSV_ESCAPE;
+	if (escape_formulas)
+		st.csv_flags |= RENDER_CSV_FORMULAS;
 	if (st.index != NULL && fmt != AU_FMT_BULK) {
 		err = au_error_new(AU_ERR_USAGE, NULL,
 		    "--index applies to --format bulk only");
@@ -175,7 +185,8 @@ const struct cmd_entry cmd_export_entry = {
 	    "           and every imported file\n"
 	    "  ndjson   one event a line (the JSON event keys, source_file, @timestamp),\n"
 	    "           for Elasticsearch/OpenSearch or Splunk; streamed\n"
-	    "  csv      RFC 4180, one event a row after a header line; streamed\n"
+	    "  csv      RFC 4180, one event a row after a header line, safe for\n"
+	    "           spreadsheets and terminals unless --raw-csv; streamed\n"
 	    "  bulk     the Elasticsearch/OpenSearch _bulk body: an action line with\n"
 	    "           _index and a stable _id, then the event with ECS field names\n"
 	    "           (schema/elasticsearch-template.json); streamed\n",

@@ -16,10 +16,12 @@ static const char *const csv_columns[] = {
 
 /*
  * One text field. NULL is an empty field. Bytes that are not UTF-8 become
- * U+FFFD (as in the JSON output), so that the file is valid UTF-8; all
- * else, control characters included, is kept as it is, so the data
- * round-trips. With RENDER_CSV_FORMULAS a leading = + - @ TAB or CR gets
- * a single quote before it (OWASP's advice against CSV injection).
+ * U+FFFD (as in the JSON output), so that the file is valid UTF-8. With
+ * RENDER_CSV_ESCAPE, control and bidi characters are written visibly as
+ * render_escape does for text (so a cell cannot drive a terminal or
+ * reorder what a spreadsheet shows); without it, all is kept as it is, so
+ * the data round-trips. With RENDER_CSV_FORMULAS a leading = + - @ TAB or
+ * CR gets a single quote before it (OWASP's advice against CSV injection).
  */
 static void
 csv_text(FILE *out, const char *s, int flags)
@@ -30,7 +32,8 @@ csv_text(FILE *out, const char *s, int flags)
 
 	if (s == NULL)
 		return;
-	clean = render_utf8_sanitise(s);
+	clean = (flags & RENDER_CSV_ESCAPE) ? render_escape(s, 0, RENDER_ESC_TEXT) :
+	    render_utf8_sanitise(s);
 	guard = (flags & RENDER_CSV_FORMULAS) && clean[0] != '\0' &&
 	    strchr("=+-@\t\r", clean[0]) != NULL;
 	if (strpbrk(clean, ",\"\r\n") == NULL) {

@@ -67,10 +67,13 @@ struct au_error *render_codes_json(FILE *out, const struct au_code *codes,
  * as true/false, bytes that are not UTF-8 as U+FFFD, nothing else changed.
  * With RENDER_CSV_FORMULAS, a text field starting with = + - @ TAB or CR
  * gets a leading single quote so that spreadsheets do not run it as a
- * formula. These check the stream's error flag but do not flush it: call
+ * formula; with RENDER_CSV_ESCAPE, control and bidi characters and bad
+ * bytes are written visibly as render_escape's text style does (export's
+ * default is both; --raw-csv writes the data exactly). These check the stream's error flag but do not flush it: call
  * render_check_io at the end.
  */
 #define RENDER_CSV_FORMULAS 0x1
+#define RENDER_CSV_ESCAPE 0x2
 struct au_error *render_event_ndjson(FILE *out, const struct au_event *ev);
 struct au_error *render_csv_header(FILE *out);
 struct au_error *render_event_csv(FILE *out, const struct au_event *ev, int flags);

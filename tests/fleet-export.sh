@@ -234,7 +234,9 @@ if [ -s "$tmp/out" ]; then fail "export unknown --host wrote output"; else pass;
 check_status "export csv" 0 "$AU" export --db "$DB" --format csv
 cp "$tmp/out" "$tmp/export.csv"
 compare "export csv" "$EXPECTED/export.csv" "$tmp/export.csv"
-py "export csv: RFC 4180, one row per event, same data as ndjson" "$tmp/export.csv" "$tmp/export.ndjson" "$srcdir/tests/data/fleet-retrying.json" <<'EOF'
+check_status "export csv --raw-csv" 0 "$AU" export --db "$DB" --format csv --raw-csv
+cp "$tmp/out" "$tmp/export-raw.csv"
+py "export csv --raw-csv: RFC 4180, one row per event, same data as ndjson" "$tmp/export-raw.csv" "$tmp/export.ndjson" "$srcdir/tests/data/fleet-retrying.json" <<'EOF'
 import csv, io, json, sys
 raw = open(sys.argv[1], "rb").read()
 text = raw.decode("utf-8")
@@ -258,21 +260,39 @@ got = [r for r in rows if r[cols.index("message")] == hostile]
 assert len(got) == 1, "the hostile message does not round-trip"
 assert got[0][cols.index("message")].startswith("=")
 EOF
-check_status "export csv --escape-formulas" 0 "$AU" export --db "$DB" --format csv --escape-formulas
-py "export csv --escape-formulas guards formulas only" "$tmp/out" "$tmp/export.csv" <<'EOF'
+check_status "export csv --raw-csv --escape-formulas" 0 "$AU" export --db "$DB" --format csv --raw-csv --escape-formulas
+cp "$tmp/out" "$tmp/export-formulas.csv"
+py "export csv: safe by default (formulas guarded, controls visible); --escape-formulas guards only" "$tmp/export.csv" "$tmp/export-raw.csv" "$tmp/export-formulas.csv" <<'EOF'
 import csv, io, sys
-rd = lambda p: list(csv.reader(io.StringIO(open(p, encoding="utf-8").read(), newline="")))
-safe, plain = rd(sys.argv[1]), rd(sys.argv[2])
-assert len(safe) == len(plain)
-changed = 0
-for s, p in zip(safe, plain):
-    for a, b in zip(s, p):
-        if b[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            assert a == "'" + b, (a, b)
-            changed += 1
+rd = lambda p: list(csv.reader(io.StringIO(open(p, encoding="utf-8", newline="").read(), newline="")))
+safe, plain, formulas = rd(sys.argv[1]), rd(sys.argv[2]), rd(sys.argv[3])
+assert len(safe) == len(plain) == len(formulas)
+def visible(s):
+    out = ""
+    for c in s:
+        o = ord(c)
+        if c in "\n\r\t":
+            out += {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[c]
+        elif o < 0x20 or o == 0x7F:
+            out += "\\x%02x" % o
+        elif 0x80 <= o <= 0x9F or o in (0x61C, 0x200E, 0x200F, 0x2028, 0x2029) or \
+                0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069:
+            out += "\\u%04x" % o
         else:
-            assert a == b, (a, b)
+            out += c
+    return out
+guard = lambda v: "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+changed = escaped = 0
+for s, p, f in zip(safe, plain, formulas):
+    for a, b, c in zip(s, p, f):
+        assert c == guard(b), (c, b)
+        assert a == guard(visible(b)), (a, b)
+        changed += a[:1] == "'"
+        escaped += visible(b) != b
 assert changed == 1, changed
+assert escaped > 0, "the fixtures hold control characters"
+raw = open(sys.argv[1], "rb").read().decode()
+assert "\x1b" not in raw and "\x07" not in raw, "raw control character in the default CSV"
 EOF
 
 check_status "export json" 0 "$AU" export --db "$DB" --format json
