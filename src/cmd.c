@@ -19,6 +19,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_report_entry,
 	&cmd_fleet_entry,
 	&cmd_export_entry,
+	&cmd_check_entry,
 	&cmd_codes_entry,
 	&cmd_help_entry,
 	NULL

@@ -147,6 +147,12 @@ struct cmd_entry {
 	enum au_format default_format;
 	const char *exit_status;    /* the command's exit-status paragraph */
 	int usage_status;           /* exit status of a usage error (0: AU_EXIT_USAGE) */
+	/*
+	 * Called by main with the fatal error (a usage error too) before it
+	 * prints it on stderr, for a command whose stdout must say something
+	 * (check: the plugin's UNKNOWN line); NULL for most.
+	 */
+	void (*report_error)(FILE *out, const struct au_error *err);
 	struct au_error *(*exec)(struct cmd_ctx *ctx, struct cmd_args *args);
 };
 
@@ -155,6 +161,7 @@ extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_fleet_entry;
 extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_codes_entry;
 extern const struct cmd_entry cmd_help_entry;
 

@@ -75,6 +75,10 @@ main(int argc, char **argv)
 	au_error_free(ctx.warnings);
 	if (err == NULL)
 		return ctx.status;
+	if (cmd->report_error != NULL) {
+		cmd->report_error(stdout, err);
+		fflush(stdout);
+	}
 	print_error(err);
 	if (err->kind == AU_ERR_USAGE) {
 		cmd_print_usage(stderr, cmd);
