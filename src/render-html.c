@@ -333,6 +333,17 @@ tl_frame(FILE *out, const char *id, uint64_t t0, uint64_t t1, const char *what)
 	    "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"muted\">%s</text>\n",
 	    TL_LEFT, h - 8, render_date(t0, a, sizeof(a)),
 	    CHART_W - TL_RIGHT, h - 8, render_date(t1, b, sizeof(b)));
+	/* A middle date when the span is long enough to read one. */
+	if (t1 > t0 && t1 - t0 >= 4 * AU_TICKS_PER_DAY) {
+		uint64_t mid = t0 + (t1 - t0) / 2;
+		double x = tl_x(mid, t0, t1);
+
+		fprintf(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\""
+		    " stroke-dasharray=\"2 3\"/><text x=\"%.1f\" y=\"%d\""
+		    " text-anchor=\"middle\" class=\"muted\">%s</text>\n", x, TL_TOP,
+		    x, TL_TOP + (int)TL_NLANES * TL_LANE, x, h - 8,
+		    render_date(mid, a, sizeof(a)));
+	}
 }
 
 /* Every attempt (event with a result code) as a circle in its category's lane. */
@@ -509,8 +520,41 @@ html_installs(FILE *out, const struct au_host_report *hr)
 	fputs("</tbody></table>\n", out);
 }
 
+/* The files that hold records of this server (from the readers' per-file hosts). */
+static void
+html_host_files(FILE *out, const struct au_host_report *hr, const struct au_report *rep)
+{
+	char a[32], b[32];
+	int any = 0;
+
+	for (size_t i = 0; rep != NULL && i < rep->nfiles; i++) {
+		const struct au_file_stats *st = &rep->files[i];
+
+		for (size_t j = 0; j < st->nhosts; j++) {
+			const struct au_file_host *fh = &st->hosts[j];
+
+			if (au_host_cmp(fh->name, hr->host) != 0)
+				continue;
+			if (!any)
+				fputs("<h3>Files read</h3>\n<table class=\"files\"><thead><tr>"
+				    "<th>File</th><th class=\"num\">Records</th><th>From</th>"
+				    "<th>To</th></tr></thead><tbody>\n", out);
+			any = 1;
+			fputs("<tr><td class=\"mono break\">", out);
+			html_put(out, st->path, 0);
+			fprintf(out, "</td><td class=\"num\">%" PRIu64 "</td><td>%s</td>"
+			    "<td>%s</td></tr>\n", fh->records,
+			    render_time(fh->first_time, a, sizeof(a)),
+			    render_time(fh->last_time, b, sizeof(b)));
+		}
+	}
+	if (any)
+		fputs("</tbody></table>\n", out);
+}
+
 struct au_error *
-render_html_host(FILE *out, const struct au_host_report *hr)
+render_html_host(FILE *out, const struct au_host_report *hr,
+    const struct au_report *rep)
 {
 	const struct au_code *code = hr->latest != NULL ? hr->latest->code : NULL;
 	const char *v = au_verdict_name(hr->verdict);
@@ -549,6 +593,7 @@ render_html_host(FILE *out, const struct au_host_report *hr)
 		html_timeline_codes(out, hr, tl);
 	html_codes(out, hr);
 	html_installs(out, hr);
+	html_host_files(out, hr, rep);
 	fputs("</section>\n", out);
 	return ferror(out) ? render_check_io(out) : NULL;
 }
@@ -603,7 +648,7 @@ render_report_html(FILE *out, const struct au_report *rep)
 	if ((err = render_html_begin(out, "Automatic upgrade report", 0, rep)) != NULL)
 		return err;
 	for (size_t i = 0; i < rep->nhosts; i++)
-		if ((err = render_html_host(out, rep->hosts[i])) != NULL)
+		if ((err = render_html_host(out, rep->hosts[i], rep)) != NULL)
 			return err;
 	return render_html_end(out, rep);
 }
@@ -679,7 +724,7 @@ render_fleet_html(FILE *out, const struct au_report *rep,
 		html_fleet_codes(out, f);
 	}
 	for (size_t i = 0; i < rep->nhosts; i++)
-		if ((err = render_html_host(out, rep->hosts[i])) != NULL)
+		if ((err = render_html_host(out, rep->hosts[i], NULL)) != NULL)
 			return err;
 	return render_html_end(out, NULL);
 }

@@ -204,7 +204,8 @@ void render_bulk_id(const struct au_event *ev, char id[65]);
  *                       as_of 0 prints no "As of" line;
  *   render_html_host    one server's section (call in any order, once per
  *                       host); with its events, a timeline of every attempt,
- *                       without them (fleet) each result code's span;
+ *                       without them (fleet) each result code's span; the
+ *                       files of rep (may be NULL) that hold its records;
  *   render_html_end     the files read (rep->files; rep may be NULL), the
  *                       general checks and the end of the page.
  * render_report_html and render_fleet_html are the whole pages of the
@@ -213,7 +214,8 @@ void render_bulk_id(const struct au_event *ev, char id[65]);
  */
 struct au_error *render_html_begin(FILE *out, const char *title, uint64_t as_of,
     const struct au_report *rep);
-struct au_error *render_html_host(FILE *out, const struct au_host_report *hr);
+struct au_error *render_html_host(FILE *out, const struct au_host_report *hr,
+    const struct au_report *rep);
 struct au_error *render_html_end(FILE *out, const struct au_report *rep);
 struct au_error *render_report_html(FILE *out, const struct au_report *rep);
 struct au_error *render_fleet_html(FILE *out, const struct au_report *rep,
