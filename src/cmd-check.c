@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "install.h"
 #include "pipeline.h"
+#include "releases.h"
 #include "xmalloc.h"
 
 /* The Monitoring Plugins states; the exit status is the state. */
@@ -25,6 +27,7 @@ static const struct cmd_option check_options[] = {
 	CMD_OPTION_HOST,
 	CMD_OPTION_SINCE,
 	CMD_OPTION_UNTIL,
+	CMD_OPTION_RELEASES,
 	{ CMD_OPT_NOW, "now", "WHEN",
 	    "measure ages as of WHEN instead of the current time" },
 	{ OPT_WARNING_DAYS, "warning-days", "N",
@@ -40,8 +43,11 @@ struct check_opts {
 
 /* One server's state and why. */
 struct check_host {
-	enum check_state state;
-	char *why;          /* one line, escaped; NULL when OK */
+	enum check_state state;     /* the worse of the two below */
+	enum check_state vstate, sstate;
+	char *why;          /* the verdict's line, escaped; NULL when OK */
+	char *swhy;         /* the build's support line; NULL when OK */
+	enum au_support support;
 };
 
 /*
@@ -125,6 +131,51 @@ check_verdict(const struct au_host_report *hr, const struct check_opts *o,
 	free(code);
 }
 
+/*
+ * The installed build's support status: retiring is WARNING; retired,
+ * below the floor or recalled are CRITICAL; supported or unknown are OK.
+ */
+static void
+check_support(const struct au_host_report *hr, const struct au_catalog *cat,
+    const struct check_opts *o, struct check_host *ch)
+{
+	const struct au_install *in = install_current(hr->installs, hr->ninstalls);
+	struct au_build b;
+	char *host, *ver, date[32];
+	const char *eos;
+
+	releases_build(cat, in, o->now, &b);
+	ch->support = b.support;
+	ch->sstate = CHECK_OK;
+	ch->swhy = NULL;
+	switch (b.support) {
+	case AU_SUPPORT_RETIRING:
+		ch->sstate = CHECK_WARNING;
+		break;
+	case AU_SUPPORT_RECALLED:
+	case AU_SUPPORT_BELOW_FLOOR:
+	case AU_SUPPORT_RETIRED:
+		ch->sstate = CHECK_CRITICAL;
+		break;
+	default:
+		return;
+	}
+	host = check_escape(hr->host);
+	ver = check_escape(b.installed_version);
+	eos = b.release != NULL && b.release->end_of_support[0] != '\0' ?
+	    b.release->end_of_support : NULL;
+	if (b.support == AU_SUPPORT_BELOW_FLOOR && cat->floor != NULL)
+		ch->swhy = xasprintf("%s runs %s, below the mandatory minimum %s"
+		    " (synchronization stops from %s): upgrade manually", host, ver,
+		    cat->floor->version, render_date(cat->floor_time, date, sizeof(date)));
+	else
+		ch->swhy = xasprintf("%s runs %s, %s%s%s%s", host, ver,
+		    releases_support_name(b.support), eos != NULL ? " (end of support " : "",
+		    eos != NULL ? eos : "", eos != NULL ? ")" : "");
+	free(host);
+	free(ver);
+}
+
 /* The first line: "AADC-UPGRADE STATE - summary | perfdata". */
 static void
 check_print(FILE *out, enum check_state state, const struct au_report *rep,
@@ -132,7 +183,7 @@ check_print(FILE *out, enum check_state state, const struct au_report *rep,
     struct check_host *hosts)
 {
 	char *summary = render_summary(rep);
-	size_t i;
+	size_t i, support[AU_SUPPORT_COUNT] = { 0 };
 
 	fprintf(out, "AADC-UPGRADE %s - ", check_state_names[state]);
 	if (per_state[CHECK_CRITICAL] + per_state[CHECK_WARNING] > 0)
@@ -143,26 +194,40 @@ check_print(FILE *out, enum check_state state, const struct au_report *rep,
 	fputs(" |", out);
 	for (i = 0; i < AU_VERDICT_COUNT; i++)
 		fprintf(out, " '%s'=%zu;;;0", au_verdict_name((enum au_verdict)i), counts[i]);
+	for (i = 0; i < rep->nhosts; i++)
+		if ((unsigned)hosts[i].support < AU_SUPPORT_COUNT)
+			support[hosts[i].support]++;
+	/* Prefixed: "unknown" is a verdict too. */
+	for (i = 0; i < AU_SUPPORT_COUNT; i++)
+		fprintf(out, " 'support_%s'=%zu;;;0",
+		    releases_support_name((enum au_support)i), support[i]);
 	fputc('\n', out);
 	/* Worst first, as the servers are sorted. */
 	for (int s = CHECK_CRITICAL; s >= CHECK_WARNING; s--)
-		for (i = 0; i < rep->nhosts; i++)
-			if ((int)hosts[i].state == s && hosts[i].why != NULL)
+		for (i = 0; i < rep->nhosts; i++) {
+			if ((int)hosts[i].vstate == s && hosts[i].why != NULL)
 				fprintf(out, "%s: %s\n", check_state_names[s], hosts[i].why);
+			if ((int)hosts[i].sstate == s && hosts[i].swhy != NULL)
+				fprintf(out, "%s: %s\n", check_state_names[s], hosts[i].swhy);
+		}
 }
 
 static struct au_error *
-check_run(const char *dbopt, const struct au_query *q, const struct check_opts *o,
-    enum check_state *state)
+check_run(const char *dbopt, const char *releases, const struct au_query *q,
+    const struct check_opts *o, enum check_state *state)
 {
 	struct au_error *err = NULL;
 	struct au_store *store = NULL;
+	struct au_catalog *cat = NULL;
 	struct check_host *hosts = NULL;
 	struct au_report rep;
 	size_t counts[AU_VERDICT_COUNT] = { 0 }, per_state[4] = { 0 }, i;
 	char *db = cmd_db_path(dbopt);
 
 	analyse_report_init(&rep, o->now);
+	if ((err = releases_load(releases != NULL ? releases : releases_default_path(),
+	    &cat)) != NULL)
+		goto done;
 	if ((err = store_open(db, STORE_READ, &store)) != NULL)
 		goto done;
 	if ((err = pipeline_fleet(store, q, &rep)) != NULL)
@@ -179,14 +244,21 @@ check_run(const char *dbopt, const struct au_query *q, const struct check_opts *
 
 		counts[v < AU_VERDICT_COUNT ? v : AU_VERDICT_UNKNOWN]++;
 		check_verdict(rep.hosts[i], o, &hosts[i]);
+		hosts[i].vstate = hosts[i].state;
+		check_support(rep.hosts[i], cat, o, &hosts[i]);
+		if (hosts[i].sstate > hosts[i].state)
+			hosts[i].state = hosts[i].sstate;
 		per_state[hosts[i].state]++;
 		if (hosts[i].state > *state)
 			*state = hosts[i].state;
 	}
 	check_print(stdout, *state, &rep, counts, per_state, hosts);
 done:
-	for (i = 0; hosts != NULL && i < rep.nhosts; i++)
+	for (i = 0; hosts != NULL && i < rep.nhosts; i++) {
 		free(hosts[i].why);
+		free(hosts[i].swhy);
+	}
+	releases_free(cat);
 	free(hosts);
 	analyse_report_free(&rep);
 	store_close(store);
@@ -233,7 +305,8 @@ cmd_check_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	q.until = args->common.until;
 	/* A monitoring check is about now, not about the collection's end. */
 	o.now = args->common.has_now ? args->common.now : analyse_now();
-	if ((err = check_run(args->common.db, &q, &o, &state)) != NULL)
+	if ((err = check_run(args->common.db, args->common.releases, &q, &o,
+	    &state)) != NULL)
 		return err;
 	ctx->status = (enum au_exit)state;
 	return NULL;
@@ -249,10 +322,12 @@ const struct cmd_entry cmd_check_entry = {
 	    "Prints one line, AADC-UPGRADE STATE - summary | perfdata (a counter per\n"
 	    "verdict: 'blocked'=2;;;0 ...), then one line per server needing attention,\n"
 	    "worst first, and exits with the state: the worst over the servers.\n"
-	    "  0 OK        upgraded, or retrying for at most N days\n"
+	    "  0 OK        upgraded, or retrying for at most N days; the build\n"
+	    "              supported or unknown\n"
 	    "  1 WARNING   retrying for more than N days; no success for more than N\n"
-	    "              days (latest result unknown, or none)\n"
-	    "  2 CRITICAL  blocked (UpgradeNotSupported) or failed (UpgradeFailed)\n"
+	    "              days (latest result unknown, or none); a retiring build\n"
+	    "  2 CRITICAL  blocked (UpgradeNotSupported) or failed (UpgradeFailed);\n"
+	    "              a retired, below-floor or recalled build\n"
 	    "  3 UNKNOWN   the database is missing or unreadable, no server matches,\n"
 	    "              or a bad option\n"
 	    "Ages are measured up to the current time (not the newest record).\n",

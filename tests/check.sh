@@ -23,11 +23,13 @@ lines() {
 	if [ "$n" -eq "$2" ]; then pass; else fail "$1: $n lines, expected $2"; cat "$tmp/out" >&2; fi
 }
 PERF="'failed'=1;;;0 'blocked'=1;;;0 'unknown'=1;;;0 'retrying'=1;;;0 'no-result'=0;;;0 'upgraded'=2;;;0"
+# Only AADC11 has an installer event (2.4.27.0, supported until 2026-01-15).
+SUPPORT="'support_recalled'=0;;;0 'support_below-floor'=0;;;0 'support_retired'=0;;;0 'support_retiring'=0;;;0 'support_unknown'=5;;;0 'support_supported'=1;;;0"
 
 # The fleet: failed and blocked are CRITICAL; retrying for 27 days and an unknown code never
 # seen to succeed are WARNING.
 check_status "check, fleet" 2 "$AU" check --db "$DB" --now "$NOW"
-first_line "check, fleet" "AADC-UPGRADE CRITICAL - 2 critical, 2 warning; 6 servers: 1 failed, 1 blocked, 1 unknown, 1 retrying, 2 upgraded | $PERF"
+first_line "check, fleet" "AADC-UPGRADE CRITICAL - 2 critical, 2 warning; 6 servers: 1 failed, 1 blocked, 1 unknown, 1 retrying, 2 upgraded | $PERF $SUPPORT"
 lines "check, fleet: one line per server needing attention" 5
 sed -n 2p "$tmp/out" > "$tmp/l2"
 contains "check: failed first" "$tmp/l2" "CRITICAL: AADC16.contoso.local failed since 2025-02-14 (2 results in a row): UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed"
@@ -41,11 +43,11 @@ if [ "$(tr -cd '|' < "$tmp/out" | wc -c)" -eq 1 ]; then pass; else fail "check: 
 # Perfdata by the guidelines: 'label'=value[UOM];[warn];[crit];[min];[max], space-separated.
 perf=$(head -n 1 "$tmp/out" | sed 's/^[^|]*| //')
 for item in $perf; do
-	if printf '%s\n' "$item" | grep -Eq "^'[a-z-]+'=[0-9]+;;;0$"; then pass; else fail "perfdata item '$item'"; fi
+	if printf '%s\n' "$item" | grep -Eq "^'[a-z_-]+'=[0-9]+;;;0$"; then pass; else fail "perfdata item '$item'"; fi
 done
 
 check_status "check, one upgraded server" 0 "$AU" check --db "$DB" --now "$NOW" --host aadc11.contoso.local
-first_line "check OK" "AADC-UPGRADE OK - 1 server: 1 upgraded | 'failed'=0;;;0 'blocked'=0;;;0 'unknown'=0;;;0 'retrying'=0;;;0 'no-result'=0;;;0 'upgraded'=1;;;0"
+first_line "check OK" "AADC-UPGRADE OK - 1 server: 1 upgraded | 'failed'=0;;;0 'blocked'=0;;;0 'unknown'=0;;;0 'retrying'=0;;;0 'no-result'=0;;;0 'upgraded'=1;;;0 'support_recalled'=0;;;0 'support_below-floor'=0;;;0 'support_retired'=0;;;0 'support_retiring'=0;;;0 'support_unknown'=0;;;0 'support_supported'=1;;;0"
 lines "check OK: one line" 1
 check_status "check, retrying 27 days" 1 "$AU" check --db "$DB" --now "$NOW" --host AADC13.contoso.local
 contains "check WARNING" "$tmp/out" "AADC-UPGRADE WARNING - 0 critical, 1 warning; 1 server: 1 retrying |"
@@ -56,7 +58,9 @@ check_status "check, two servers" 2 "$AU" check --db "$DB" --now "$NOW" --host A
 contains "check, two servers: counts" "$tmp/out" "'blocked'=1;;;0 'unknown'=0;;;0 'retrying'=0;;;0 'no-result'=0;;;0 'upgraded'=1;;;0"
 # The wall clock by default: every fixture is from 2025 or earlier, so retrying is long.
 check_status "check without --now" 1 "$AU" check --db "$DB" --host AADC13.contoso.local
-check_status "check without --now, upgraded" 0 "$AU" check --db "$DB" --host AADC11.contoso.local
+# AADC11 upgraded to 2.4.27.0, below the 2.5.79.0 floor since 2026-09-30: by the clock, CRITICAL.
+check_status "check without --now, upgraded to a build now below the floor" 2 "$AU" check --db "$DB" --host AADC11.contoso.local
+contains "check without --now: below the floor" "$tmp/out" "CRITICAL: AADC11.contoso.local runs 2.4.27.0, below the mandatory minimum 2.5.79.0 (synchronization stops from 2026-09-30): upgrade manually"
 # A read command: the database is not changed.
 if [ "$(cksum < "$DB")" = "$sum_before" ]; then pass; else fail "check changed the database"; fi
 
@@ -79,6 +83,32 @@ unknown "bad option" "$AU" check --db "$DB" --frob
 unknown "bad --warning-days" "$AU" check --db "$DB" --warning-days x
 unknown "bad --now" "$AU" check --db "$DB" --now yesterday
 unknown "extra argument" "$AU" check --db "$DB" extra
+
+# Support status of the installed build: retired (1.x) is CRITICAL, retiring (end of
+# support within 90 days) is WARNING, even for an upgraded server.
+for c in "AADC21:1.6.4.0" "AADC22:2.3.20.0"; do
+	cat > "$tmp/${c%%:*}.json" <<JEOF
+{ "computer": "${c%%:*}.contoso.local", "channel": "Application", "records": [
+  { "time": "2025-02-01T00:00:00Z", "provider": "MsiInstaller", "event_id": 1033, "level": 4,
+    "data": ["Microsoft Azure AD Connect synchronization services", "${c#*:}", "1033", "0", "Microsoft Corporation"] },
+  { "time": "2025-02-01T01:00:00Z", "provider": "Azure AD Connect Upgrade", "event_id": 300,
+    "qualifiers": 0, "level": 4, "data": ["Azure AD Connect AutoUpgrade result = Success"] } ] }
+JEOF
+	"$EVTXGEN" -o "$tmp/${c%%:*}.evtx" "$tmp/${c%%:*}.json"
+	check_status "import ${c%%:*}" 0 "$AU" import -q --db "$tmp/support.db" "$tmp/${c%%:*}.evtx"
+done
+check_status "check, retired build" 2 "$AU" check --db "$tmp/support.db" --now "$NOW" --host AADC21.contoso.local
+contains "retired build: first line" "$tmp/out" "AADC-UPGRADE CRITICAL - 1 critical, 0 warning; 1 server: 1 upgraded |"
+contains "retired build: perfdata" "$tmp/out" "'support_retired'=1;;;0"
+contains "retired build: line" "$tmp/out" "CRITICAL: AADC21.contoso.local runs 1.6.4.0, retired (end of support 2022-08-31)"
+check_status "check, retiring build" 1 "$AU" check --db "$tmp/support.db" --now "$NOW" --host AADC22.contoso.local
+contains "retiring build: line" "$tmp/out" "WARNING: AADC22.contoso.local runs 2.3.20.0, retiring (end of support 2025-04-30)"
+check_status "check, retiring build, earlier" 0 "$AU" check --db "$tmp/support.db" --now 2024-12-01 --host AADC22.contoso.local
+contains "supported build counted" "$tmp/out" "'support_supported'=1;;;0"
+check_status "check, both" 2 "$AU" check --db "$tmp/support.db" --now "$NOW"
+if [ "$(sed -n 2p "$tmp/out" | cut -c1-9)" = "CRITICAL:" ] && [ "$(sed -n 3p "$tmp/out" | cut -c1-8)" = "WARNING:" ]; then pass; else fail "check: critical lines before warning lines"; cat "$tmp/out" >&2; fi
+printf 'version\trelease_date\n' > "$tmp/bad.tsv"
+unknown "malformed catalog" "$AU" check --db "$tmp/support.db" --releases "$tmp/bad.tsv"
 
 # A server name that would split the perfdata or drive the terminal.
 cat > "$tmp/evil.json" <<'JEOF'
