@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "pipeline.h"
+#include "releases.h"
 #include "xmalloc.h"
 
 static const struct cmd_option fleet_options[] = {
@@ -18,6 +19,7 @@ static const struct cmd_option fleet_options[] = {
 	CMD_OPTION_STALE_DAYS,
 	CMD_OPTION_NOW,
 	CMD_OPTION_COLOR,
+	CMD_OPTION_RELEASES,
 	CMD_OPTION_END
 };
 
@@ -77,6 +79,7 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	struct au_render_opts ropts = { 0 };
 	struct au_report rep;
 	struct cmd_output out = { NULL, NULL, NULL };
+	struct au_catalog *cat = NULL;
 	char *db = NULL;
 	uint64_t now = args->common.now, days = args->common.stale_days;
 	int have_now = args->common.has_now;
@@ -108,7 +111,10 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		err = render_fleet_html(out.fp, &rep, &fleet, &fopts);
 		break;
 	case AU_FMT_PROMETHEUS:
-		err = render_fleet_prometheus(out.fp, &rep, &fleet);
+		/* The support status series need the catalog. */
+		if ((err = releases_load(args->common.releases != NULL ?
+		    args->common.releases : releases_default_path(), &cat)) == NULL)
+			err = render_fleet_prometheus(out.fp, &rep, &fleet, cat);
 		break;
 	default:
 		ropts.color = out.path == NULL &&
@@ -129,6 +135,7 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		ctx->status = AU_EXIT_OK;
 done:
 	cmd_output_close(&out, 0);
+	releases_free(cat);
 	analyse_fleet_free(&fleet);
 	analyse_report_free(&rep);
 	store_close(store);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "install.h"
+#include "releases.h"
 #include "render.h"
 #include "xmalloc.h"
 
@@ -121,9 +123,64 @@ prom_per_host(FILE *out, const struct au_report *rep, const char *name,
 	}
 }
 
+/* The installed build and its support status, per server, from the catalog. */
+static void
+prom_support(FILE *out, const struct au_report *rep, const struct au_catalog *cat,
+    uint64_t now)
+{
+	size_t counts[AU_SUPPORT_COUNT] = { 0 }, i;
+	struct au_build b;
+
+	for (i = 0; i < rep->nhosts; i++) {
+		const struct au_host_report *hr = rep->hosts[i];
+
+		releases_build(cat, install_current(hr->installs, hr->ninstalls), now, &b);
+		counts[(unsigned)b.support < AU_SUPPORT_COUNT ? b.support : AU_SUPPORT_UNKNOWN]++;
+	}
+	prom_family(out, "aadc_upgrade_servers_by_support", "gauge",
+	    "Servers by support status of their installed build.");
+	for (i = 0; i < AU_SUPPORT_COUNT; i++)
+		fprintf(out, "aadc_upgrade_servers_by_support{support=\"%s\"} %zu\n",
+		    releases_support_name((enum au_support)i), counts[i]);
+	prom_family(out, "aadc_upgrade_server_support", "gauge",
+	    "The support status of the server's installed build (1 for the status it has).");
+	for (i = 0; i < rep->nhosts; i++) {
+		const struct au_host_report *hr = rep->hosts[i];
+
+		releases_build(cat, install_current(hr->installs, hr->ninstalls), now, &b);
+		prom_host_start(out, "aadc_upgrade_server_support", hr->host);
+		fprintf(out, ",support=\"%s\"} 1\n", releases_support_name(b.support));
+	}
+	prom_family(out, "aadc_upgrade_installed_build_info", "gauge",
+	    "The build the server runs, from installer events (always 1).");
+	for (i = 0; i < rep->nhosts; i++) {
+		const struct au_host_report *hr = rep->hosts[i];
+
+		releases_build(cat, install_current(hr->installs, hr->ninstalls), now, &b);
+		if (b.installed_version == NULL)
+			continue;
+		prom_host_start(out, "aadc_upgrade_installed_build_info", hr->host);
+		fputs(",version=\"", out);
+		prom_label(out, b.installed_version);
+		fputs("\"} 1\n", out);
+	}
+	prom_family(out, "aadc_upgrade_auto_upgrade_releases_behind", "gauge",
+	    "Releases for automatic upgrade newer than the installed build (no series"
+	    " when the build is unknown).");
+	for (i = 0; i < rep->nhosts; i++) {
+		const struct au_host_report *hr = rep->hosts[i];
+
+		releases_build(cat, install_current(hr->installs, hr->ninstalls), now, &b);
+		if (b.releases_behind < 0)
+			continue;
+		prom_host_start(out, "aadc_upgrade_auto_upgrade_releases_behind", hr->host);
+		fprintf(out, "} %" PRId64 "\n", b.releases_behind);
+	}
+}
+
 struct au_error *
 render_fleet_prometheus(FILE *out, const struct au_report *rep,
-    const struct au_fleet *f)
+    const struct au_fleet *f, const struct au_catalog *cat)
 {
 	size_t i;
 
@@ -151,18 +208,18 @@ render_fleet_prometheus(FILE *out, const struct au_report *rep,
 	    "The server's latest upgrade result code and its category (always 1).");
 	for (i = 0; i < rep->nhosts; i++) {
 		const struct au_host_report *hr = rep->hosts[i];
-		const char *cat;
+		const char *category;
 		char *res;
 
 		if (hr->latest == NULL)
 			continue;
 		res = render_result(hr->latest);
-		cat = au_category_name(hr->latest->category);
+		category = au_category_name(hr->latest->category);
 		prom_host_start(out, "aadc_upgrade_latest_result", hr->host);
 		fputs(",code=\"", out);
 		prom_label(out, res);
 		fprintf(out, "\",category=\"%s\",known=\"%s\"} 1\n",
-		    cat != NULL ? cat : "none",
+		    category != NULL ? category : "none",
 		    hr->latest->code != NULL ? "true" : "false");
 		free(res);
 	}
@@ -184,5 +241,7 @@ render_fleet_prometheus(FILE *out, const struct au_report *rep,
 	    "gauge", "Time of the first upgrade event.", PROM_FIRST_EVENT);
 	prom_per_host(out, rep, "aadc_upgrade_last_event_timestamp_seconds",
 	    "gauge", "Time of the last upgrade event.", PROM_LAST_EVENT);
+	if (cat != NULL)
+		prom_support(out, rep, cat, f->now);
 	return render_check_io(out);
 }

@@ -152,10 +152,13 @@ struct au_error *render_check_io(FILE *out);
  * The fleet as Prometheus text exposition (version 0.0.4), for
  * node_exporter's textfile collector: HELP and TYPE lines, every verdict
  * counted (zeros included), one series per server and metric, label values
- * made visible by render_escape then escaped by the format's rules.
+ * made visible by render_escape then escaped by the format's rules. With
+ * a release catalog (else NULL), also the installed build and its support
+ * status as of fleet->now.
  */
+struct au_catalog;
 struct au_error *render_fleet_prometheus(FILE *out, const struct au_report *rep,
-    const struct au_fleet *fleet);
+    const struct au_fleet *fleet, const struct au_catalog *cat);
 
 /*
  * A flat list of typed fields written as one compact JSON object and a

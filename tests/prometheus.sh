@@ -103,6 +103,16 @@ assert last == {k: ts(h["last_seen"]) for k, h in hosts.items()}, last
 att = {l["host"]: v for n, l, v in series if n == "aadc_upgrade_attempts_total"}
 assert att == {k: float(h["attempts"]) for k, h in hosts.items()}, att
 assert "AADC-EVIL\\x1b[31m.contoso.local" in verdict, verdict.keys()
+# Support status from the catalog: every status counted, one series per server.
+by_support = {l["support"]: v for n, l, v in series if n == "aadc_upgrade_servers_by_support"}
+assert set(by_support) == {"recalled", "below-floor", "retired", "retiring", "unknown", "supported"}, by_support
+assert sum(by_support.values()) == len(hosts) and by_support["supported"] == 1.0, by_support
+sup = {l["host"]: l["support"] for n, l, v in series if n == "aadc_upgrade_server_support"}
+assert set(sup) == set(hosts) and sup["AADC11.contoso.local"] == "supported", sup
+builds = {l["host"]: l["version"] for n, l, v in series if n == "aadc_upgrade_installed_build_info"}
+assert builds == {"AADC11.contoso.local": "2.4.27.0"}, builds
+behind = {l["host"]: v for n, l, v in series if n == "aadc_upgrade_auto_upgrade_releases_behind"}
+assert set(behind) == {"AADC11.contoso.local"} and behind["AADC11.contoso.local"] >= 0, behind
 asof = [v for n, l, v in series if n == "aadc_upgrade_report_timestamp_seconds"]
 assert asof == [ts("2025-03-01T00:00:00")], asof
 PYEOF
@@ -135,6 +145,14 @@ contains "-o missing directory: names the file" "$tmp/err" "$tmp/nowhere/aadc.pr
 check_status "-o, missing database" 1 "$AU" fleet --db "$tmp/missing.db" -f prometheus -o "$tmp/textfile/aadc.prom"
 contains "-o failure leaves the old file" "$tmp/textfile/aadc.prom" "aadc_upgrade_servers{verdict=\"failed\"} 1"
 if [ "$(ls -A "$tmp/textfile")" = "aadc.prom" ]; then pass; else fail "failed -o left files: $(ls -A "$tmp/textfile")"; fi
+
+# The catalog is read: --releases with a later end of support for 2.4.27.0 changes nothing but
+# a malformed one is an error naming the file.
+printf 'version\trelease_date\n' > "$tmp/bad.tsv"
+check_status "fleet prometheus, malformed catalog" 1 "$AU" fleet --db "$DB" --now "$NOW" -f prometheus --releases "$tmp/bad.tsv"
+contains "malformed catalog named" "$tmp/err" "$tmp/bad.tsv"
+check_status "fleet prometheus, build below the floor by 2027" 0 "$AU" fleet --db "$DB" --now 2027-01-01 -f prometheus
+contains "below-floor at 2027" "$tmp/out" 'aadc_upgrade_server_support{host="AADC11.contoso.local",support="below-floor"} 1'
 
 # An empty history: still every verdict, at zero.
 check_status "import nothing" 0 "$AU" import -q --db "$tmp/empty.db" "$srcdir/fixtures/no-upgrade-events.evtx"
