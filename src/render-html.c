@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "classify.h"
+#include "install.h"
 #include "render.h"
 #include "xmalloc.h"
 
@@ -82,20 +83,13 @@ html_anchor(char buf[24], const char *host)
 	snprintf(buf, 24, "h-%016" PRIx64, h);
 }
 
-/*
- * The build a server runs: the newest installer event with a version that
- * is not a failed install (1033 Status 0, or 11707).
- */
+/* The build a server runs, as install.c judges it from the installer events. */
 static const struct au_install *
 html_installed(const struct au_host_report *hr)
 {
-	for (size_t i = hr->ninstalls; i > 0; i--) {
-		const struct au_install *in = hr->installs[i - 1];
+	const struct au_install *in = install_current(hr->installs, hr->ninstalls);
 
-		if (in->version != NULL && in->status <= 0)
-			return in;
-	}
-	return NULL;
+	return in != NULL && in->version != NULL ? in : NULL;
 }
 
 static const char html_style[] =
@@ -500,7 +494,7 @@ html_installs(FILE *out, const struct au_host_report *hr)
 		return;
 	}
 	fputs("<table class=\"versions\"><thead><tr><th>Version</th><th>Product</th>"
-	    "<th>Date</th><th class=\"num\">Event</th><th>Outcome</th></tr></thead><tbody>\n",
+	    "<th>Date</th><th class=\"num\">Event</th><th>Action</th></tr></thead><tbody>\n",
 	    out);
 	for (size_t i = 0; i < hr->ninstalls; i++) {
 		const struct au_install *in = hr->installs[i];
@@ -511,10 +505,9 @@ html_installs(FILE *out, const struct au_host_report *hr)
 		html_put(out, in->product != NULL ? in->product : "", HTML_MAX_FIELD);
 		fprintf(out, "</td><td>%s</td><td class=\"num\">%" PRIu32 "</td><td>",
 		    render_date(in->time, date, sizeof(date)), in->event_id);
+		fputs(install_action_name(install_action(in)), out);
 		if (in->status > 0)
-			fprintf(out, "failed (installer status %d)", in->status);
-		else
-			fputs("installed", out);
+			fprintf(out, " (installer status %d)", in->status);
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
