@@ -9,6 +9,8 @@
 #include "analyse.h"
 #include "classify.h"
 #include "event.h"
+#include "install.h"
+#include "releases.h"
 #include "xmalloc.h"
 
 static int
@@ -185,6 +187,7 @@ analyse_host(struct au_event **events, size_t nevents,
 
 	hr->verdict = hr->latest != NULL ?
 	    au_verdict_from_category(hr->latest->category) : AU_VERDICT_NO_RESULT;
+	analyse_host_build(hr, NULL, 0);
 	if (hr->latest == NULL)
 		return hr;
 	/* Back from the latest result; events without one do not break a run. */
@@ -206,6 +209,14 @@ analyse_host(struct au_event **events, size_t nevents,
 		}
 	}
 	return hr;
+}
+
+void
+analyse_host_build(struct au_host_report *hr, const struct au_catalog *cat,
+    uint64_t now)
+{
+	releases_build(cat, install_current(hr->installs, hr->ninstalls), now,
+	    &hr->build);
 }
 
 void

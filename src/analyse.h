@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "event.h"
+#include "releases.h"
 
 struct au_host_report {
 	char *host;                 /* as spelled in the latest event */
@@ -44,6 +45,14 @@ struct au_host_report {
 	 * (FILETIME, 0 when unknown). Filled by store_each_summary.
 	 */
 	uint64_t log_records, log_first, log_last;
+
+	/*
+	 * The installed build (install_current of installs) and what the
+	 * release catalog says of it: analyse_host sets it without a catalog
+	 * (support unknown), analyse_host_build with one. Borrows from
+	 * installs and the catalog.
+	 */
+	struct au_build build;
 };
 
 /* One distinct result code among a host's events. */
@@ -72,6 +81,13 @@ struct au_report {
 struct au_host_report *analyse_host(struct au_event **events, size_t nevents,
     struct au_install **installs, size_t ninstalls);
 void analyse_host_free(struct au_host_report *hr);
+/*
+ * Sets hr->build from hr->installs and the catalog (NULL: none) at now
+ * (FILETIME): installed build, support status, releases behind. The
+ * catalog must outlive hr->build.
+ */
+void analyse_host_build(struct au_host_report *hr, const struct au_catalog *cat,
+    uint64_t now);
 /*
  * Frees the host's events except `latest` (then events holds only it, or
  * nothing), keeping every count: for the fleet view of many hosts.

@@ -21,6 +21,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_export_entry,
 	&cmd_check_entry,
 	&cmd_codes_entry,
+	&cmd_releases_entry,
 	&cmd_help_entry,
 	NULL
 };

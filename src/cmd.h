@@ -163,6 +163,7 @@ extern const struct cmd_entry cmd_fleet_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_codes_entry;
+extern const struct cmd_entry cmd_releases_entry;
 extern const struct cmd_entry cmd_help_entry;
 
 extern const struct cmd_entry *const cmd_table[];
@@ -206,6 +207,11 @@ struct au_error *cmd_scan_ingest_option(const struct cmd_optval *o,
 
 /* --source names replace the default upgrade sources. */
 void cmd_sources_apply(const struct cmd_names *s, struct au_ingest_opts *opts);
+
+struct au_catalog;
+/* The release catalog: --releases, else $AADC_UPGRADE_RELEASES, else the installed one. */
+struct au_error *cmd_releases_load(const struct cmd_common *c,
+    struct au_catalog **cat);
 
 /* Database path: --db, else $AADC_UPGRADE_DB, else $XDG_DATA_HOME/aadc-upgrade/history.db. */
 char *cmd_db_path(const char *opt);

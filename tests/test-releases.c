@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyse.h"
 #include "error.h"
 #include "event.h"
 #include "releases.h"
@@ -373,6 +374,55 @@ test_build(const struct au_catalog *cat)
 	    b.newest_auto != NULL, "no build");
 }
 
+static struct au_install *
+inst(uint32_t id, uint64_t time, const char *product, const char *version)
+{
+	struct au_install *in = xcalloc(1, sizeof(*in));
+
+	in->event_id = id;
+	in->time = time;
+	in->product = xstrdup(product);
+	in->version = version != NULL ? xstrdup(version) : NULL;
+	in->status = 0;
+	in->host = xstrdup("AADC01");
+	return in;
+}
+
+/* analyse_host_build: the installed build from a host's timeline, judged by a catalog. */
+static void
+test_host_build(const struct au_catalog *cat, const struct au_catalog *added)
+{
+	struct au_install **in = xcalloc(4, sizeof(*in));
+	struct au_host_report *hr;
+
+	/* Given newest first on purpose: analyse_host sorts. */
+	in[0] = inst(1033, day(2026, 2, 20), "Microsoft Entra Connect Sync", "2.6.1.0");
+	in[1] = inst(1034, day(2026, 2, 20) - 1, "Microsoft Entra Connect Sync", "2.5.79.0");
+	in[2] = inst(1033, day(2025, 9, 10), "Microsoft Entra Connect Sync", "2.5.79.0");
+	in[3] = inst(1033, day(2025, 9, 11), "Microsoft Entra Connect Health agent", "4.5.2520.0");
+	hr = analyse_host(NULL, 0, in, 3);   /* the Health agent never gets here: install_classify drops it */
+	au_install_free(in[3]);
+	check(hr->build.installed_version != NULL &&
+	    strcmp(hr->build.installed_version, "2.6.1.0") == 0 &&
+	    hr->build.support == AU_SUPPORT_UNKNOWN && hr->build.release == NULL,
+	    "analyse_host without a catalog: %s",
+	    show(hr->build.installed_version));
+	analyse_host_build(hr, cat, day(2026, 12, 3));
+	check(hr->build.support == AU_SUPPORT_SUPPORTED && hr->build.releases_behind == 1 &&
+	    hr->build.installed_time == day(2026, 2, 20) &&
+	    hr->build.successor != NULL &&
+	    strcmp(hr->build.successor->version, "2.6.3.0") == 0,
+	    "host build: %s, behind %lld", releases_support_name(hr->build.support),
+	    (long long)hr->build.releases_behind);
+	analyse_host_build(hr, added, day(2026, 12, 3));
+	check(hr->build.releases_behind == 2, "host build, added release: behind %lld",
+	    (long long)hr->build.releases_behind);
+	analyse_host_build(hr, cat, day(2027, 3, 11));
+	check(hr->build.support == AU_SUPPORT_RETIRED, "host build in 2027: %s",
+	    releases_support_name(hr->build.support));
+	analyse_host_free(hr);
+}
+
 static char *
 write_file(const char *name, const char *text, size_t len)
 {
@@ -532,6 +582,7 @@ main(void)
 		return 1;
 	test_behind(cat, added);
 	test_build(cat);
+	test_host_build(cat, added);
 	test_malformed();
 
 	releases_free(cat);
