@@ -12,14 +12,13 @@
 
 #include <libevtx.h>
 #include <sys/mman.h>
-#include <zlib.h>
+#include <libdeflate.h>
+#include <openssl/evp.h>
 
-#include "crc32.h"
 #include "evtxml.h"
 #include "install.h"
 #include "ingest.h"
 #include "prefilter.h"
-#include "sha256.h"
 #include "xmalloc.h"
 
 static const char *const default_sources[] = {
@@ -496,7 +495,7 @@ static enum chunk_state
 chunk_check(const uint8_t *c, size_t len)
 {
 	uint32_t free_off;
-	uLong crc;
+	uint32_t crc;
 
 	if (all_zero(c, len))
 		return CHUNK_UNUSED;
@@ -504,15 +503,15 @@ chunk_check(const uint8_t *c, size_t len)
 		return CHUNK_PARTIAL;
 	if (memcmp(c, "ElfChnk\0", 8) != 0)
 		return CHUNK_BAD_MAGIC;
-	crc = crc32_fast(0, c, 120);
-	crc = crc32_fast(crc, c + 128, EVTX_CHUNK_HEADER_SIZE - 128);
-	if ((uint32_t)crc != le32(c + 124))
+	crc = libdeflate_crc32(0, c, 120);
+	crc = libdeflate_crc32(crc, c + 128, EVTX_CHUNK_HEADER_SIZE - 128);
+	if (crc != le32(c + 124))
 		return CHUNK_BAD_CRC;
 	free_off = le32(c + 48);
 	if (free_off < EVTX_CHUNK_HEADER_SIZE || free_off > len)
 		return CHUNK_BAD_CRC;
-	crc = crc32_fast(0, c + EVTX_CHUNK_HEADER_SIZE, free_off - EVTX_CHUNK_HEADER_SIZE);
-	return (uint32_t)crc == le32(c + 52) ? CHUNK_OK : CHUNK_BAD_CRC;
+	crc = libdeflate_crc32(0, c + EVTX_CHUNK_HEADER_SIZE, free_off - EVTX_CHUNK_HEADER_SIZE);
+	return crc == le32(c + 52) ? CHUNK_OK : CHUNK_BAD_CRC;
 }
 
 /* What is wrong with a file's chunks, gathered for one line of report. */
@@ -559,28 +558,50 @@ damage_report(const struct damage *d, struct au_file_stats *st)
 	free(m);
 }
 
-/* Checks every chunk of an open file, for the naive path. */
+/*
+ * The file's SHA-256, taken from the bytes the reader reads anyway (libcrypto
+ * is the one SHA-256 we use; no second read of the file). md is NULL when
+ * no digest is wanted; complete is set once every byte went through it.
+ */
+struct digest {
+	EVP_MD_CTX *md;
+	int complete;
+};
+
+static void
+digest_update(struct digest *dg, const void *buf, size_t len)
+{
+	if (dg->md != NULL && len > 0)
+		EVP_DigestUpdate(dg->md, buf, len);
+}
+
+/* Checks every chunk of an open file, for the naive path, hashing it on the way. */
 static struct au_error *
-damage_scan(const char *path, int fd, struct damage *d)
+damage_scan(const char *path, int fd, struct damage *d, struct digest *dg)
 {
 	uint8_t *buf = xmalloc(EVTX_CHUNK_SIZE);
 	ssize_t n;
-	uLong crc;
+	uint32_t crc;
 
 	n = pread(fd, buf, EVTX_FILE_HEADER_SIZE, 0);
-	crc = crc32(0, buf, 120);
-	if (n == EVTX_FILE_HEADER_SIZE && (uint32_t)crc != le32(buf + 124))
+	if (n > 0)
+		digest_update(dg, buf, (size_t)n);
+	crc = libdeflate_crc32(0, buf, 120);
+	if (n == EVTX_FILE_HEADER_SIZE && crc != le32(buf + 124))
 		d->header_crc = 1;
-	for (uint64_t k = 0;; k++) {
+	/* A file shorter than its header has no chunks. */
+	for (uint64_t k = 0; n == EVTX_FILE_HEADER_SIZE || k > 0; k++) {
 		off_t at = EVTX_FILE_HEADER_SIZE + (off_t)k * EVTX_CHUNK_SIZE;
 		n = pread(fd, buf, EVTX_CHUNK_SIZE, at);
 		if (n <= 0)
 			break;
+		digest_update(dg, buf, (size_t)n);
 		damage_note(d, chunk_check(buf, (size_t)n), k);
 	}
 	free(buf);
 	if (n == -1)
 		return au_error_errno(AU_ERR_INPUT, path, errno, "read failed");
+	dg->complete = 1;
 	return NULL;
 }
 
@@ -607,7 +628,7 @@ struct chunk_worker {
 	const uint8_t *hdr;            /* the file's header, renumbered for one chunk */
 	const struct prefilter *pf;
 	const struct au_ingest_opts *opts;
-	uint8_t *chunk;
+	uint8_t *chunk;                /* the chunk being read, in batch */
 	uint32_t *off;
 	uint32_t *pos;                 /* where the names occur in the chunk */
 	uint8_t *id;                   /* and which name each is */
@@ -617,6 +638,8 @@ struct chunk_worker {
 	/* The batch this worker takes part in. */
 	struct chunk_result *res;
 	uint64_t first, count, step, start;
+	uint8_t *batch;                /* the batch's bytes, read in file order */
+	size_t batch_len;
 };
 
 static struct au_error *
@@ -696,7 +719,7 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 	struct au_file_stats st;
 	int nrec = 0, nwanted = 0, ok = 0;
 	uint64_t got;
-	uLong crc;
+	uint32_t crc;
 	uint8_t *wanted = NULL;
 
 	memset(&cache, 0, sizeof(cache));
@@ -760,9 +783,9 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 	put_le32(cut + 44, off[last]);      /* last record offset */
 	put_le32(cut + 48, EVTX_CHUNK_HEADER_SIZE);   /* free space offset */
 	put_le32(cut + 52, 0);              /* CRC-32 of no bytes */
-	crc = crc32(0, cut, 120);
-	crc = crc32(crc, cut + 128, EVTX_CHUNK_HEADER_SIZE - 128);
-	put_le32(cut + 124, (uint32_t)crc);
+	crc = libdeflate_crc32(0, cut, 120);
+	crc = libdeflate_crc32(crc, cut + 128, EVTX_CHUNK_HEADER_SIZE - 128);
+	put_le32(cut + 124, crc);
 
 	if ((r->err = worker_open(w, cut, &file)) != NULL) {
 		au_error_free(r->err);
@@ -825,26 +848,27 @@ done:
 	return ok;
 }
 
-/* Reads chunk k of the file into r. */
+/* Reads chunk k of the file (the i-th of the batch already read) into r. */
 static void
-chunk_process(struct chunk_worker *w, uint64_t k, struct chunk_result *r)
+chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
+    struct chunk_result *r)
 {
 	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL, NULL };
 	struct au_file_stats st;
 	libevtx_file_t *file = NULL;
-	off_t at = EVTX_FILE_HEADER_SIZE + (off_t)k * EVTX_CHUNK_SIZE;
-	ssize_t n;
+	size_t at = (size_t)i * EVTX_CHUNK_SIZE, n;
 	int match = 0;
 
 	memset(&st, 0, sizeof(st));
-	n = pread(w->fd, w->chunk, EVTX_CHUNK_SIZE, at);
-	if (n == -1) {
-		r->err = au_error_errno(AU_ERR_INPUT, w->path, errno,
-		    "read failed at offset %lld", (long long)at);
-		return;
-	}
-	r->cs = chunk_check(w->chunk, (size_t)n);
+	w->chunk = w->batch + at;
+	n = w->batch_len > at ? w->batch_len - at : 0;
+	if (n > EVTX_CHUNK_SIZE)
+		n = EVTX_CHUNK_SIZE;
+	r->cs = chunk_check(w->chunk, n);
 	if (r->cs == CHUNK_UNUSED)
+		return;
+	/* Already imported (see au_ingest_opts.first_chunk): checked, not read. */
+	if (k < w->opts->first_chunk)
 		return;
 	/* libevtx reads nothing from a chunk cut short by the end of the file. */
 	if (r->cs == CHUNK_PARTIAL)
@@ -895,7 +919,7 @@ worker_run(void *arg)
 	struct chunk_worker *w = arg;
 
 	for (uint64_t i = w->start; i < w->count; i += w->step)
-		chunk_process(w, w->first + i, &w->res[i]);
+		chunk_process(w, w->first + i, i, &w->res[i]);
 	return NULL;
 }
 
@@ -909,7 +933,6 @@ worker_init(struct chunk_worker *w, const char *path, int fd, const uint8_t *hdr
 	w->hdr = hdr;
 	w->pf = pf;
 	w->opts = opts;
-	w->chunk = xmalloc(EVTX_CHUNK_SIZE);
 	w->off = xmalloc(CHUNK_MAX_RECORDS * sizeof(*w->off));
 	w->pos = xmalloc(MAX_POSITIONS * sizeof(*w->pos));
 	w->id = xmalloc(MAX_POSITIONS);
@@ -919,7 +942,6 @@ worker_init(struct chunk_worker *w, const char *path, int fd, const uint8_t *hdr
 static void
 worker_free(struct chunk_worker *w)
 {
-	free(w->chunk);
 	free(w->off);
 	free(w->pos);
 	free(w->id);
@@ -928,7 +950,7 @@ worker_free(struct chunk_worker *w)
 }
 
 /* Chunks read per batch: events wait in memory at most this long. */
-#define BATCH_CHUNKS 256
+#define BATCH_CHUNKS 64
 #define MAX_WORKERS 2
 
 /*
@@ -944,22 +966,25 @@ worker_free(struct chunk_worker *w)
 static struct au_error *
 ingest_fast(const char *path, int fd, const struct prefilter *pf,
     const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
-    struct au_file_stats *st, struct damage *dmg, int *fallback)
+    struct au_file_stats *st, struct damage *dmg, struct digest *dg,
+    int *fallback)
 {
 	struct au_error *err = NULL;
 	struct chunk_worker w[MAX_WORKERS];
 	struct chunk_result *res = NULL;
-	uint8_t *hdr = NULL;
+	uint8_t *hdr = NULL, *batch = NULL;
 	uint64_t nchunks, size = st->size;
 	int nworkers = 0;
 	ssize_t n;
-	uLong crc;
+	uint32_t crc;
 
 	*fallback = 0;
 	hdr = xmalloc(EVTX_FILE_HEADER_SIZE);
 	n = pread(fd, hdr, EVTX_FILE_HEADER_SIZE, 0);
-	crc = crc32(0, hdr, 120);
-	if (n != EVTX_FILE_HEADER_SIZE || (uint32_t)crc != le32(hdr + 124) ||
+	crc = libdeflate_crc32(0, hdr, 120);
+	if (n == EVTX_FILE_HEADER_SIZE)
+		digest_update(dg, hdr, EVTX_FILE_HEADER_SIZE);
+	if (n != EVTX_FILE_HEADER_SIZE || crc != le32(hdr + 124) ||
 	    le32(hdr + 32) != 128 || hdr[36] != 1 || hdr[38] != 3 ||
 	    (le32(hdr + 120) & ~3u) != 0) {
 		*fallback = 1;
@@ -970,7 +995,7 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 	memset(hdr + 8, 0, 16);      /* first and last chunk number */
 	hdr[42] = 1;                 /* number of chunks */
 	hdr[43] = 0;
-	crc = crc32(0, hdr, 120);
+	crc = libdeflate_crc32(0, hdr, 120);
 	for (int b = 0; b < 4; b++)
 		hdr[124 + b] = (uint8_t)(crc >> (8 * b));
 
@@ -983,14 +1008,36 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 	for (int i = 0; i < nworkers; i++)
 		worker_init(&w[i], path, fd, hdr, pf, opts);
 	res = xcalloc(BATCH_CHUNKS, sizeof(*res));
+	batch = xmalloc((size_t)BATCH_CHUNKS * EVTX_CHUNK_SIZE);
 
 	for (uint64_t first = 0; first < nchunks; first += BATCH_CHUNKS) {
 		uint64_t count = nchunks - first < BATCH_CHUNKS ?
 		    nchunks - first : BATCH_CHUNKS;
+		size_t want = (size_t)count * EVTX_CHUNK_SIZE, got = 0;
 		pthread_t tid;
 		int threaded = 0;
 
+		/* One sequential read per batch; the digest takes the same bytes. */
+		while (got < want) {
+			ssize_t r = pread(fd, batch + got, want - got,
+			    (off_t)(EVTX_FILE_HEADER_SIZE + first * EVTX_CHUNK_SIZE + got));
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r == -1) {
+				err = au_error_errno(AU_ERR_INPUT, path, errno,
+				    "read failed at offset %llu", (unsigned long long)
+				    (EVTX_FILE_HEADER_SIZE + first * EVTX_CHUNK_SIZE + got));
+				goto done;
+			}
+			if (r == 0)
+				break;
+			got += (size_t)r;
+		}
+		digest_update(dg, batch, got);
+		memset(batch + got, 0, want - got);
 		for (int i = 0; i < nworkers; i++) {
+			w[i].batch = batch;
+			w[i].batch_len = got;
 			w[i].res = res;
 			w[i].first = first;
 			w[i].count = count;
@@ -1033,27 +1080,25 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 			sink->progress(sink->arg, EVTX_FILE_HEADER_SIZE +
 			    (first + count) * EVTX_CHUNK_SIZE, size);
 	}
+	if (err == NULL) {
+		/* Bytes past the chunks counted from the size seen at the start. */
+		uint64_t at = EVTX_FILE_HEADER_SIZE + nchunks * EVTX_CHUNK_SIZE;
+		for (;;) {
+			ssize_t r = pread(fd, batch, EVTX_CHUNK_SIZE, (off_t)at);
+			if (r <= 0)
+				break;
+			digest_update(dg, batch, (size_t)r);
+			at += (uint64_t)r;
+		}
+		dg->complete = 1;
+	}
 done:
 	for (int i = 0; i < nworkers; i++)
 		worker_free(&w[i]);
 	free(res);
+	free(batch);
 	free(hdr);
 	return err;
-}
-
-struct hash_job {
-	const char *path;
-	char *hex;
-	struct au_error *err;
-};
-
-static void *
-hash_run(void *arg)
-{
-	struct hash_job *h = arg;
-
-	h->err = sha256_file(h->path, h->hex);
-	return NULL;
 }
 
 /*
@@ -1093,21 +1138,20 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 	struct au_error *err = NULL;
 	struct prefilter *pf = NULL;
 	struct damage dmg;
-	struct hash_job hash = { NULL, NULL, NULL };
-	pthread_t hash_tid;
-	int fd = -1, fallback = 1, hashing = 0;
+	struct digest dg = { NULL, 0 };
+	int fd = -1, fallback = 1;
 
 	memset(&dmg, 0, sizeof(dmg));
 	if ((err = precheck(path, st)) != NULL)
 		goto done;
-	/* The file's digest is taken by a thread of its own while it is read. */
 	if (opts->hash) {
-		hash.path = path;
-		hash.hex = st->sha256;
-		if (pthread_create(&hash_tid, NULL, hash_run, &hash) == 0)
-			hashing = 1;
-		else
-			hash_run(&hash);
+		dg.md = EVP_MD_CTX_new();
+		if (dg.md == NULL ||
+		    EVP_DigestInit_ex(dg.md, EVP_sha256(), NULL) != 1) {
+			err = au_error_new(AU_ERR_INTERNAL, path,
+			    "cannot set up SHA-256 (libcrypto)");
+			goto done;
+		}
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
@@ -1117,14 +1161,17 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 	if (!opts->naive)
 		pf = ingest_prefilter(opts, sink->install != NULL);
 	if (pf != NULL &&
-	    (err = ingest_fast(path, fd, pf, opts, sink, st, &dmg,
+	    (err = ingest_fast(path, fd, pf, opts, sink, st, &dmg, &dg,
 	    &fallback)) != NULL)
 		goto done;
 	if (fallback) {
 		memset(&dmg, 0, sizeof(dmg));
+		if (dg.md != NULL)
+			EVP_DigestInit_ex(dg.md, EVP_sha256(), NULL);
+		dg.complete = 0;
 		if ((err = ingest_whole(path, opts, sink, st)) != NULL)
 			goto done;
-		if ((err = damage_scan(path, fd, &dmg)) != NULL)
+		if ((err = damage_scan(path, fd, &dmg, &dg)) != NULL)
 			goto done;
 	}
 	damage_report(&dmg, st);
@@ -1137,14 +1184,14 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 	if (st->errors != NULL)
 		err = au_error_new(AU_ERR_INPUT, path, "%s", st->errors);
 done:
-	if (hashing)
-		pthread_join(hash_tid, NULL);
-	if (hash.err != NULL) {
-		if (err == NULL)
-			err = hash.err;
-		else
-			au_error_free(hash.err);
+	if (dg.md != NULL && dg.complete) {
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		if (EVP_DigestFinal_ex(dg.md, md, &mdlen) == 1 && mdlen == 32)
+			for (unsigned int i = 0; i < 32; i++)
+				snprintf(st->sha256 + 2 * i, 3, "%02x", md[i]);
 	}
+	EVP_MD_CTX_free(dg.md);
 	if (err != NULL && err->kind == AU_ERR_INPUT && st->errors == NULL)
 		au_file_stats_add_error(st, err->msg);
 	if (fd != -1)

@@ -17,6 +17,15 @@ struct au_ingest_opts {
 	int hash;                    /* compute st->sha256 */
 	int naive;                   /* decode every record (no prefilter): for tests and benchmarks */
 	int threads;                 /* threads reading chunks (1 or 2) */
+	/*
+	 * Chunks before this one (0-based, file order) are checked for
+	 * damage and covered by st->sha256, but their records are not read
+	 * (not counted, no events): for a log that grew since it was last
+	 * imported, pass the number of chunks imported then. The naive path
+	 * (naive, or a file whose header sends it there) cannot skip and
+	 * reads every record: the caller must still expect known events.
+	 */
+	uint64_t first_chunk;
 };
 
 void ingest_opts_default(struct au_ingest_opts *opts);
