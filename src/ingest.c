@@ -891,10 +891,10 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 		if (chunk_selective(w, r, &sink))
 			return;
 		/* libevtx saw it differently: start again, the plain way. */
-		for (size_t i = 0; i < r->nev; i++)
-			au_event_free(r->ev[i]);
-		for (size_t i = 0; i < r->nin; i++)
-			au_install_free(r->in[i]);
+		for (size_t j = 0; j < r->nev; j++)
+			au_event_free(r->ev[j]);
+		for (size_t j = 0; j < r->nin; j++)
+			au_install_free(r->in[j]);
 		r->nev = r->nin = 0;
 		r->records = r->corrupt = 0;
 	}
@@ -1169,9 +1169,10 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 		if (dg.md != NULL)
 			EVP_DigestInit_ex(dg.md, EVP_sha256(), NULL);
 		dg.complete = 0;
-		if ((err = ingest_whole(path, opts, sink, st)) != NULL)
-			goto done;
+		/* The check (and digest) first: it holds even when libevtx cannot open the file. */
 		if ((err = damage_scan(path, fd, &dmg, &dg)) != NULL)
+			goto done;
+		if ((err = ingest_whole(path, opts, sink, st)) != NULL)
 			goto done;
 	}
 	damage_report(&dmg, st);
