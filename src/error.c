@@ -10,6 +10,10 @@
 
 static struct au_error *
 error_vnew(enum au_error_kind kind, const char *where, int errnum,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static struct au_error *
+error_vnew(enum au_error_kind kind, const char *where, int errnum,
     const char *fmt, va_list ap)
 {
 	struct au_error *err = xcalloc(1, sizeof(*err));

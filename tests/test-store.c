@@ -29,6 +29,7 @@ static int passed, failed;
 
 #define CHECK(cond, ...) check((cond), __LINE__, #cond, __VA_ARGS__)
 
+__attribute__((format(printf, 4, 5)))
 static void
 check(int ok, int line, const char *expr, const char *fmt, ...)
 {

@@ -32,7 +32,7 @@ typedef struct {
 /* evtxgen-util.c */
 extern const char *g_file;	/* description file name, for messages */
 extern const char *g_out_created;	/* output file to remove on error */
-_Noreturn void die(const char *fmt, ...);
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);

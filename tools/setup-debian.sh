@@ -14,6 +14,8 @@ need_root
 BUILD_PKGS="build-essential autoconf automake pkg-config libsqlite3-dev sqlite3 libjansson-dev libdeflate-dev libssl-dev libbfio-dev mandoc python3 python3-evtx python3-jsonschema ca-certificates"
 # Tests of the monitoring outputs: promtool (prometheus), a real browser for the HTML page.
 BUILD_PKGS="$BUILD_PKGS prometheus chromium chromium-driver python3-selenium"
+# The clang build of CI (portability) and the fuzzers.
+BUILD_PKGS="$BUILD_PKGS clang"
 EVTX_PKGS="libevtx1t64 libevtx-dev libevtx-utils"
 
 evtx_ok() {
@@ -24,10 +26,20 @@ missing=""
 for p in $BUILD_PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
 done
+updated=no
 if [ -n "$missing" ] || ! evtx_ok; then
 	apt-get update -qq
+	updated=yes
 fi
 [ -z "$missing" ] || apt-get install -y -qq --no-install-recommends $missing
+
+# clang's sanitizer and libFuzzer runtimes (make fuzz) are only recommended
+# by clang, and their package is named after its version.
+rt="libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+if ! dpkg-query -W -f='${Status}\n' "$rt" 2>/dev/null | grep -q '^install ok installed'; then
+	[ "$updated" = yes ] || apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "$rt"
+fi
 
 evtx_ok && exit 0
 

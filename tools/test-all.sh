@@ -1,7 +1,7 @@
 #!/bin/sh
-# test-all.sh: the whole test suite as CI runs it: warnings as errors, then again
-# under AddressSanitizer/UndefinedBehaviorSanitizer, then make distcheck.
-# Builds happen in _build/ and _build-asan/, outside the source tree.
+# test-all.sh: the whole test suite as CI runs it: warnings as errors with gcc,
+# again with clang, under AddressSanitizer/UndefinedBehaviorSanitizer, then
+# make distcheck. Builds happen in _build*/, outside the source tree.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -36,6 +36,21 @@ mkdir _build
 (cd _build && ../configure --enable-werror && make -j"$jobs" &&
 	make -j"$jobs" check) || { show_log _build; exit 1; }
 tally _build
+
+# Portability: the same tree, warnings as errors, with clang (no sanitizers:
+# the sanitized stage below already covers memory errors).
+if command -v clang >/dev/null 2>&1; then
+	step "build with clang (warnings are errors) and make check"
+	rm -rf _build-clang
+	mkdir _build-clang
+	(cd _build-clang && CC=clang ../configure --enable-werror &&
+		make -j"$jobs" && make -j"$jobs" check) || { show_log _build-clang; exit 1; }
+	tally _build-clang
+	rm -rf _build-clang
+else
+	echo "clang not installed: tools/setup-debian.sh installs it" >&2
+	exit 1
+fi
 
 step "make check under AddressSanitizer and UndefinedBehaviorSanitizer"
 rm -rf _build-asan
