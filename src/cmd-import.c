@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "pipeline.h"
+#include "render.h"
 
 static const struct cmd_option import_options[] = {
 	CMD_OPTION_DB,
@@ -43,13 +44,16 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	    &opts, ctx, !quiet, !quiet && isatty(STDERR_FILENO), &totals);
 	if (err != NULL)
 		goto done;
-	if (!quiet)
+	if (!quiet) {
+		char *name = render_escape(db, 0, RENDER_ESC_TEXT);
 		printf("%zu file(s) imported into %s: %llu new event(s), %llu already known, "
 		    "%llu installer event(s), %llu records read\n",
-		    totals.files_read, db, (unsigned long long)totals.events_new,
+		    totals.files_read, name, (unsigned long long)totals.events_new,
 		    (unsigned long long)totals.events_known,
 		    (unsigned long long)totals.installs,
 		    (unsigned long long)totals.records);
+		free(name);
+	}
 	if (totals.files_read == 0)
 		err = au_error_new(AU_ERR_INPUT, NULL, "nothing could be imported");
 	else

@@ -6,14 +6,25 @@
 
 #include "config.h"
 #include "cmd.h"
+#include "render.h"
 
+/*
+ * File names, archive members and echoed arguments are the user's (or an
+ * attacker's) bytes: escaped as the reports escape data, so no control
+ * character, bidi override or newline reaches the terminal.
+ */
 static void
 print_error(const struct au_error *err)
 {
-	if (err->where != NULL)
-		fprintf(stderr, "aadc-upgrade: %s: %s\n", err->where, err->msg);
-	else
-		fprintf(stderr, "aadc-upgrade: %s\n", err->msg);
+	char *msg = render_escape(err->msg, 0, RENDER_ESC_TEXT);
+
+	if (err->where != NULL) {
+		char *where = render_escape(err->where, 0, RENDER_ESC_TEXT);
+		fprintf(stderr, "aadc-upgrade: %s: %s\n", where, msg);
+		free(where);
+	} else
+		fprintf(stderr, "aadc-upgrade: %s\n", msg);
+	free(msg);
 }
 
 static int
@@ -51,7 +62,9 @@ main(int argc, char **argv)
 	}
 	cmd = cmd_find(argv[1]);
 	if (cmd == NULL) {
-		fprintf(stderr, "aadc-upgrade: unknown command '%s'; commands:", argv[1]);
+		char *name = render_escape(argv[1], 0, RENDER_ESC_TEXT);
+		fprintf(stderr, "aadc-upgrade: unknown command '%s'; commands:", name);
+		free(name);
 		for (size_t i = 0; cmd_table[i] != NULL; i++)
 			fprintf(stderr, " %s", cmd_table[i]->name);
 		fputc('\n', stderr);

@@ -7,6 +7,7 @@
 
 #include "classify.h"
 #include "pipeline.h"
+#include "render.h"
 #include "xmalloc.h"
 
 static double
@@ -51,12 +52,15 @@ static void
 sink_progress(void *arg, uint64_t done, uint64_t total)
 {
 	struct sink_state *s = arg;
+	char *name;
 
 	if (!s->progress || now_seconds() - s->start < 1.0)
 		return;
+	name = render_escape(s->st->path, 0, RENDER_ESC_TEXT);
 	fprintf(stderr, "\r\033[Kimporting %zu/%zu: %s: %llu%%", s->index + 1,
-	    s->nfiles, s->st->path, (unsigned long long)(total != 0 ?
+	    s->nfiles, name, (unsigned long long)(total != 0 ?
 	    (done > total ? total : done) * 100 / total : 100));
+	free(name);
 	s->shown = 1;
 }
 
@@ -124,13 +128,15 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 		totals->events_new += st.events_new;
 		totals->events_known += st.events_known;
 		if (verbose) {
+			char *name = render_escape(st.path, 0, RENDER_ESC_TEXT);
 			if (s.shown)
 				fputs("\r\033[K", stderr);
 			printf("%s: %llu new, %llu already known (%llu records read%s)\n",
-			    st.path, (unsigned long long)st.events_new,
+			    name, (unsigned long long)st.events_new,
 			    (unsigned long long)st.events_known,
 			    (unsigned long long)st.records,
 			    st.errors != NULL ? "; damaged" : "");
+			free(name);
 		}
 		au_file_stats_clear(&st);
 	}
