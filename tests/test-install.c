@@ -10,6 +10,7 @@
 
 static int passed, failed;
 
+__attribute__((format(printf, 2, 3)))
 static void
 check(int ok, const char *fmt, ...)
 {

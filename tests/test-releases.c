@@ -14,6 +14,7 @@
 static int passed, failed;
 static char tmpdir[] = "/tmp/test-releases.XXXXXX";
 
+__attribute__((format(printf, 2, 3)))
 static void
 check(int ok, const char *fmt, ...)
 {
