@@ -92,6 +92,9 @@ struct au_file_stats {
 	uint64_t events_known;    /* import: events the store already had */
 	int dirty;                /* header says the log was not closed cleanly */
 	int file_corrupted;       /* libevtx says the file is corrupted */
+	int host_from_name;       /* the form has no Computer: the host is the file's name */
+	int times_utc;            /* local times without an offset were read as UTC */
+	uint64_t passed_over;     /* archive members of no known form, passed over */
 	char *errors;             /* problems, "; "-separated, or NULL */
 	/*
 	 * Every Computer met in a record read (any provider), in order of

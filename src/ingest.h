@@ -8,6 +8,8 @@
 #include "error.h"
 #include "event.h"
 
+struct au_tz;
+
 struct au_ingest_opts {
 	const char *const *sources;  /* upgrade providers, compared case-insensitively */
 	size_t nsources;
@@ -26,6 +28,10 @@ struct au_ingest_opts {
 	 * reads every record: the caller must still expect known events.
 	 */
 	uint64_t first_chunk;
+	/* Exports (src/input.h): what the forms without these fields take. */
+	const char *computer;        /* --computer: host of forms without one, or NULL */
+	const struct au_tz *tz;      /* --timezone of local times; NULL = UTC, with a warning */
+	int date_order;              /* --date-order: enum au_date_order, 0 = from the file */
 };
 
 void ingest_opts_default(struct au_ingest_opts *opts);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "input.h"
 #include "pipeline.h"
 #include "render.h"
 #include "xmalloc.h"
@@ -94,7 +95,8 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 	memset(&s, 0, sizeof(s));
 	s.progress = progress;
 	s.start = now_seconds();
-	ingest_expand_paths(paths, npaths, &files, &nfiles, &ctx->warnings);
+	input_expand_paths(paths, npaths, &files, &nfiles, &totals->passed_over,
+	    &ctx->warnings);
 	totals->files = nfiles;
 	s.nfiles = nfiles;
 
@@ -106,7 +108,7 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 		s.st = &st;
 		if ((err = store_file_begin(store, &st, &s.file_id)) != NULL)
 			goto done;
-		ferr = ingest_file(files[i], opts, &sink, &st);
+		ferr = input_file(files[i], opts, &sink, &st);
 		if (ferr != NULL && ferr->kind != AU_ERR_INPUT) {
 			/* The database failed: nothing of this file stays. */
 			store_file_rollback(store);
@@ -125,6 +127,7 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 		totals->records += st.records;
 		totals->matched += st.matched;
 		totals->installs += st.installs;
+		totals->passed_over += st.passed_over;
 		totals->events_new += st.events_new;
 		totals->events_known += st.events_known;
 		if (verbose) {
@@ -144,7 +147,7 @@ done:
 	if (s.shown)
 		fputs("\r\033[K", stderr);
 	au_file_stats_clear(&st);
-	ingest_free_paths(files, nfiles);
+	input_free_paths(files, nfiles);
 	return err;
 }
 

@@ -14,6 +14,7 @@ struct pipeline_totals {
 	size_t files_read;       /* files read at least in part */
 	size_t files_failed;     /* files with a problem */
 	uint64_t records, matched, installs, events_new, events_known;
+	size_t passed_over;      /* files in directories and archive members of no known form */
 };
 
 /*

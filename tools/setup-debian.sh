@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 need_root() { [ "$(id -u)" = 0 ] || { echo "setup-debian.sh: run as root" >&2; exit 1; }; }
 need_root
 
-BUILD_PKGS="build-essential autoconf automake pkg-config libsqlite3-dev sqlite3 libjansson-dev libdeflate-dev libssl-dev libbfio-dev mandoc python3 python3-evtx python3-jsonschema ca-certificates"
+BUILD_PKGS="build-essential autoconf automake pkg-config libsqlite3-dev sqlite3 libjansson-dev libexpat1-dev libarchive-dev libdeflate-dev libssl-dev libbfio-dev mandoc python3 python3-evtx python3-jsonschema ca-certificates"
 # Tests of the monitoring outputs: promtool (prometheus), a real browser for the HTML page.
 BUILD_PKGS="$BUILD_PKGS prometheus chromium chromium-driver python3-selenium"
 # The clang build of CI (portability) and the fuzzers.

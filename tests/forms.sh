@@ -1,0 +1,190 @@
+#!/bin/sh
+# forms.sh: every export form (XML, CSV, text, JSON; in archives too) gives the same report as the .evtx of the same events.
+. "${srcdir:-$(dirname "$0")/..}/tests/setup.sh"
+
+FORMGEN="$srcdir/tools/formgen.py"
+mkdir "$tmp/forms"
+
+# The report JSON of a form against the .evtx's, modulo what the form
+# cannot carry (listed here, per form):
+#   evcsv, evtxt (Event Viewer CSV / text): no record IDs; times to the second.
+#   pscsv51, pscsv7 (Export-Csv): times to the second (DateTime.ToString()).
+#   json51 (ConvertTo-Json 5.1): times to the millisecond (\/Date(ms)\/).
+#   XML forms and json7: nothing; the report must be identical.
+# Files: the same records, matches and problems (paths and sizes differ).
+cat > "$tmp/cmp.py" <<'PY'
+import json, re, sys
+form, ref, got = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,7}))?Z$")
+digits = {"evcsv": 0, "evtxt": 0, "pscsv51": 0, "pscsv7": 0, "json51": 3}.get(form, 7)
+no_record_id = form in ("evcsv", "evtxt")
+def norm(v, key=None):
+    if isinstance(v, dict):
+        return {k: norm(x, k) for k, x in v.items()}
+    if isinstance(v, list):
+        return [norm(x) for x in v]
+    if key == "record_id" and no_record_id:
+        return None
+    if isinstance(v, str):
+        m = TIME.match(v)
+        if m:
+            frac = ((m.group(2) or "") + "0000000")[:7]
+            return m.group(1) + "." + (frac[:digits] + "0000000")[:7] + "Z"
+    return v
+a, b = norm(ref["hosts"]), norm(got["hosts"])
+if a != b:
+    ea = [e for h in a for e in h["events"]]
+    eb = [e for h in b for e in h["events"]]
+    print("hosts differ: evtx %d events, %s %d" % (len(ea), form, len(eb)))
+    for x, y in zip(a, b):
+        for k in x:
+            if x.get(k) != y.get(k) and k != "events":
+                print(" %s: evtx %r, %s %r" % (k, x.get(k), form, y.get(k)))
+    for x, y in zip(ea, eb):
+        if x != y:
+            print(" evtx:", x); print(" %s:" % form, y); break
+    sys.exit(1)
+f = lambda r: [(x["records"], x["matched"], x["recovered"], x["corrupt"], x["errors"]) for x in r["files"]]
+if f(ref) != f(got):
+    print("files differ: evtx %r, %s %r" % (f(ref), form, f(got))); sys.exit(1)
+PY
+
+forms_xml="evxml wevtutil wevtutil-rendered toxml json7 json51"
+for desc in "$FIXTURES"/*.json; do
+	base=$(basename "$desc" .json)
+	grep -q '"faults"' "$desc" && continue   # damaged logs: their own tests
+	"$EVTXGEN" --expand "$desc" > "$tmp/forms/$base.ndjson"
+	"$AU" scan --format json "$FIXTURES/$base.evtx" > "$tmp/forms/$base.ref.json" 2>/dev/null || true
+	hosts=$(python3 -c 'import json,sys; print(len({json.loads(l)["computer"] for l in open(sys.argv[1])}))' "$tmp/forms/$base.ndjson")
+	host=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["computer"])' "$tmp/forms/$base.ndjson")
+	d="$tmp/forms/$base"
+	mkdir "$d"
+	for form in $forms_xml evcsv evtxt pscsv51 pscsv7; do
+		locales=iso
+		case $form in
+		evcsv|evtxt)
+			# One computer per file: the name gives it.
+			[ "$hosts" = 1 ] || continue
+			locales="iso de-DE" ;;
+		esac
+		for loc in $locales; do
+			case $form in
+			ev*xml|wevtutil*|toxml) ext=xml ;;
+			json*) ext=json ;;
+			evtxt) ext=txt ;;
+			*) ext=csv ;;
+			esac
+			mkdir -p "$d/$form.$loc"
+			out="$d/$form.$loc/$host-Application.$ext"
+			python3 "$FORMGEN" "$form" --locale "$loc" -o "$out" < "$tmp/forms/$base.ndjson"
+			"$AU" scan --format json "$out" > "$out.out" 2> "$out.err" || true
+			if python3 "$tmp/cmp.py" "$form" "$tmp/forms/$base.ref.json" "$out.out" > "$out.diff"; then
+				pass
+			else
+				fail "$base: $form ($loc) differs from the .evtx"
+				cut -c1-300 "$out.diff" | head -8 >&2
+				head -3 "$out.err" >&2
+			fi
+		done
+	done
+done
+
+# The same events from the .evtx and from XML and JSON exports count once
+# (same host, record ID and time).
+base=upgrade-after-aborts
+d="$tmp/forms/$base"
+"$AU" scan --format json "$FIXTURES/$base.evtx" "$d"/evxml.iso/*.xml "$d"/wevtutil.iso/*.xml \
+    "$d"/json7.iso/*.json > "$tmp/all.json" 2> "$tmp/all.err" || true
+if python3 "$tmp/cmp.py" evxml "$tmp/forms/$base.ref.json" "$tmp/all.json" 2>/dev/null ||
+    python3 - "$tmp/forms/$base.ref.json" "$tmp/all.json" <<'PY'; then pass; else fail "evtx + XML + JSON of the same log: events not counted once"; fi
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sys.exit(0 if a["hosts"] == b["hosts"] and len(b["files"]) == 4 else 1)
+PY
+
+# Event Viewer CSV: the host is the file's name (without -Application), and
+# times without an offset are read as UTC with one warning line.
+f=$(ls "$d"/evcsv.iso/*-Application.csv)
+check_status "evcsv scan" 0 "$AU" scan --format json "$f"
+contains "host from the file name" "$tmp/out" '"host": "AADC01.contoso.local"'
+
+# A directory holding every form: all are found, the other files are passed over.
+mkdir "$tmp/dir"
+for sub in "$d"/*.iso; do
+	mkdir "$tmp/dir/$(basename "$sub")"
+	for f in "$sub"/*; do
+		case $f in *.out|*.err|*.diff) ;; *) cp "$f" "$tmp/dir/$(basename "$sub")/" ;; esac
+	done
+done
+echo "not a log" > "$tmp/dir/notes.txt"
+printf '{"a": 1}\n' > "$tmp/dir/config.json"
+check_status "directory of forms" 0 "$AU" scan --format json "$tmp/dir"
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["files"]))' "$tmp/out")
+want=$(ls -d "$d"/*.iso | wc -l)
+if [ "$n" = "$want" ]; then pass; else fail "directory: $n files read, expected $want"; fi
+lacks "directory: no false server from other files" "$tmp/out" '"host": "notes"'
+
+# Archives (libarchive, in memory): a KAPE/Velociraptor-style zip with
+# URL-encoded names, a .tar.gz, a single .gz and .xz, and a zip inside a zip
+# give the events of their members, once; other members are passed over.
+ref="$tmp/forms/$base.ref.json"
+mkdir -p "$tmp/kape/AADC01/C%3A/Windows/System32/winevt/Logs"
+cp "$FIXTURES/$base.evtx" "$tmp/kape/AADC01/C%3A/Windows/System32/winevt/Logs/Application.evtx"
+cp "$d"/json7.iso/*.json "$tmp/kape/AADC01/export.json"
+echo "collection log" > "$tmp/kape/AADC01/collection.log"
+python3 - "$tmp/kape" "$tmp/kape.zip" "$tmp/nested.zip" "$tmp/bomb.zip" <<'PY'
+import os, sys, zipfile
+src, out, nested, bomb = sys.argv[1:5]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for root, _, files in sorted(os.walk(src)):
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            z.write(p, os.path.relpath(p, src))
+with zipfile.ZipFile(nested, "w", zipfile.ZIP_STORED) as z:
+    z.write(out, "inner/kape.zip")
+# 200 MiB of zeros: about 1000 times its packed size.
+with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+    with z.open("big.xml", "w", force_zip64=True) as m:
+        block = b"\0" * (1 << 20)
+        for _ in range(200):
+            m.write(block)
+    z.write(out, "good/kape.zip")
+PY
+(cd "$tmp/kape" && tar czf "$tmp/kape.tgz" AADC01)
+gzip -c "$d"/wevtutil.iso/*.xml > "$tmp/wevtutil.xml.gz"
+xz -c "$d"/evxml.iso/*.xml > "$tmp/evxml.xml.xz"
+for a in kape.zip kape.tgz nested.zip wevtutil.xml.gz evxml.xml.xz; do
+	check_status "archive $a" 0 "$AU" scan --format json "$tmp/$a"
+	if python3 "$tmp/cmp.py" xml "$ref" "$tmp/out" > "$tmp/arc.diff" 2>&1 ||
+	    python3 - "$ref" "$tmp/out" <<'PY'; then pass; else fail "archive $a: not the .evtx's report"; cat "$tmp/arc.diff" | cut -c1-200 | head -5 >&2; fi
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sys.exit(0 if a["hosts"] == b["hosts"] else 1)
+PY
+done
+lacks "KAPE zip: no false server from the log member" "$tmp/out" '"host": "collection"'
+# A member past the ratio limit stops with a clear error naming it; the rest is read.
+check_status "zip bomb" 3 "$AU" scan --format json "$tmp/bomb.zip"
+contains "zip bomb named" "$tmp/err" "bomb.zip:big.xml"
+contains "zip bomb reason" "$tmp/err" "archive bomb"
+if python3 - "$ref" "$tmp/out" <<'PY'; then pass; else fail "zip bomb: the good members were not read"; fi
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sys.exit(0 if a["hosts"] == b["hosts"] else 1)
+PY
+# An archive that is not what its name says: read by content, or one error.
+cp "$d"/wevtutil.iso/*.xml "$tmp/really-xml.zip"
+check_status "xml named .zip" 0 "$AU" scan --format json "$tmp/really-xml.zip"
+head -c 3000 "$tmp/kape.zip" > "$tmp/cut.zip"
+check_status "truncated zip: the members before the cut are read" 3 "$AU" scan "$tmp/cut.zip"
+contains "truncated zip named" "$tmp/err" "cut.zip: "
+contains "truncated zip reason" "$tmp/err" "damaged archive after"
+printf 'PK\003\004garbage that is no zip at all........................' > "$tmp/garbage.zip"
+check_status "garbage zip" 1 "$AU" scan "$tmp/garbage.zip"
+contains "garbage zip named" "$tmp/err" "garbage.zip"
+
+# A file of no known form named on the command line is an error naming it.
+check_status "unknown form named" 1 "$AU" scan "$tmp/dir/notes.txt"
+contains "unknown form named" "$tmp/err" "notes.txt: not an event log of a known form"
+
+finish
