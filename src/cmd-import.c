@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "localtime.h"
 #include "pipeline.h"
 #include "render.h"
 
@@ -15,6 +16,9 @@ static const struct cmd_option import_options[] = {
 	{ 'A', "decode-all", NULL, "decode every record with libevtx, not only those that\n"
 	    "can be upgrade events (slower; same events; counts\n"
 	    "every unreadable record)" },
+	CMD_OPTION_COMPUTER,
+	CMD_OPTION_TIMEZONE,
+	CMD_OPTION_DATE_ORDER,
 	CMD_OPTION_QUIET,
 	CMD_OPTION_END
 };
@@ -59,6 +63,7 @@ cmd_import_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	else
 		ctx->status = ctx->warnings != NULL ? AU_EXIT_PARTIAL : AU_EXIT_OK;
 done:
+	au_tz_free((struct au_tz *)opts.tz);
 	store_close(store);
 	cmd_names_free(&sources);
 	free(db);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "localtime.h"
 #include "pipeline.h"
 #include "xmalloc.h"
 
@@ -26,6 +27,9 @@ static const struct cmd_option scan_options[] = {
 	{ OPT_DECODE_ALL, "decode-all", NULL, "decode every record with libevtx, not only those that\n"
 	    "can be upgrade events (slower; same events; counts\n"
 	    "every unreadable record)" },
+	CMD_OPTION_COMPUTER,
+	CMD_OPTION_TIMEZONE,
+	CMD_OPTION_DATE_ORDER,
 	CMD_OPTION_COLOR,
 	CMD_OPTION_QUIET,
 	CMD_OPTION_END
@@ -49,6 +53,24 @@ cmd_scan_ingest_option(const struct cmd_optval *o, struct cmd_names *sources,
 	case OPT_DECODE_ALL:
 		opts->naive = 1;
 		break;
+	case CMD_OPT_COMPUTER:
+		opts->computer = o->arg;
+		break;
+	case CMD_OPT_TIMEZONE: {
+		struct au_tz *tz = NULL;
+		struct au_error *err = au_tz_open(o->arg, &tz);
+		if (err == NULL) {
+			au_tz_free((struct au_tz *)opts->tz);
+			opts->tz = tz;
+		}
+		return err;
+	}
+	case CMD_OPT_DATE_ORDER: {
+		enum au_date_order order;
+		struct au_error *err = au_date_order_parse(o->arg, &order);
+		opts->date_order = (int)order;
+		return err;
+	}
 	default:
 		*handled = 0;
 		break;
@@ -96,6 +118,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		goto done;
 	ctx->status = ctx->warnings != NULL ? AU_EXIT_PARTIAL : AU_EXIT_OK;
 done:
+	au_tz_free((struct au_tz *)opts.tz);
 	analyse_report_free(&rep);
 	store_close(store);
 	cmd_names_free(&sources);

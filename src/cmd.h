@@ -29,6 +29,8 @@ struct cmd_ctx {
 	enum au_exit status;
 	int usage_status;      /* exit status for a usage error (0: AU_EXIT_USAGE) */
 	int failure_status;    /* exit status for a fatal error (0: AU_EXIT_FAILURE) */
+	/* Notes printed like warnings that do not change the status (times read as UTC). */
+	struct au_error *notices;
 };
 
 /*
@@ -58,6 +60,9 @@ enum cmd_opt_key {
 	CMD_OPT_COLOR,
 	CMD_OPT_RELEASES,
 	CMD_OPT_STALE_DAYS,
+	CMD_OPT_COMPUTER,
+	CMD_OPT_TIMEZONE,
+	CMD_OPT_DATE_ORDER,
 	/* Commands' own long-only options start here. */
 	CMD_OPT_OWN = 512
 };
@@ -93,6 +98,18 @@ enum cmd_opt_key {
 #define CMD_OPTION_STALE_DAYS { CMD_OPT_STALE_DAYS, "stale-days", "N", \
 	"retrying for long and stale mean more than N days\n" \
 	"(default 7)" }
+/* Exports without a Computer field or an offset in their times (src/input.h). */
+#define CMD_OPTION_COMPUTER { CMD_OPT_COMPUTER, "computer", "NAME", \
+	"the server of exports without a Computer field (Event\n" \
+	"Viewer CSV/text; default: the file's name without\n" \
+	"extension and -Application)" }
+#define CMD_OPTION_TIMEZONE { CMD_OPT_TIMEZONE, "timezone", "ZONE", \
+	"the zone of exports' local times: an IANA name such as\n" \
+	"Europe/Berlin (summer time included) or +02:00\n" \
+	"(default UTC, with a warning per file)" }
+#define CMD_OPTION_DATE_ORDER { CMD_OPT_DATE_ORDER, "date-order", "DMY|MDY", \
+	"day/month order of exports' dates like 03/04/2016 when\n" \
+	"the file's own dates cannot tell" }
 #define CMD_OPTION_END { 0, NULL, NULL, NULL }
 
 /* Names given with a repeatable option (--source, --host); they point into argv. */

@@ -402,6 +402,8 @@ input_emit(struct input_ctx *c, const struct input_record *r)
 	return NULL;
 }
 
+static int has_evtx_suffix(const char *name);
+
 /* ---- one input ------------------------------------------------------------- */
 
 char *
@@ -496,6 +498,9 @@ input_fd(int fd, const char *name, const char *path, const struct au_ingest_opts
 	case INPUT_ARCHIVE:
 		return archive_read(fd, name, opts, sink, st, nested);
 	case INPUT_UNKNOWN:
+		if (has_evtx_suffix(name))
+			return au_error_new(AU_ERR_INPUT, name,
+			    "not an EVTX log (no ElfFile signature), nor an export of one");
 		return au_error_new(AU_ERR_INPUT, name,
 		    "not an event log of a known form (EVTX; XML, CSV, text or "
 		    "JSON export; or an archive of them)");
@@ -527,7 +532,8 @@ input_file(const char *path, const struct au_ingest_opts *opts,
 		goto done;
 	}
 	if (sb.st_size == 0) {
-		err = au_error_new(AU_ERR_INPUT, path, "empty file, not an event log");
+		err = au_error_new(AU_ERR_INPUT, path, has_evtx_suffix(path) ?
+		    "empty file, not an EVTX log" : "empty file, not an event log");
 		goto done;
 	}
 	st->size = (uint64_t)sb.st_size;
@@ -564,6 +570,14 @@ static int
 cmp_paths(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A damaged or empty .evtx is still read, so that its problem is told, not passed over. */
+static int
+has_evtx_suffix(const char *name)
+{
+	size_t len = strlen(name);
+	return len > 5 && strcasecmp(name + len - 5, ".evtx") == 0;
 }
 
 static enum input_form
@@ -621,8 +635,8 @@ walk_dir(const char *dir, struct pathlist *pl, size_t *passed,
 			if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
 				walk_dir(p, pl, passed, errors, depth + 1);
 			free(p);
-		} else if (S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-		    detect_path(p) != INPUT_UNKNOWN)
+		} else if (S_ISREG(sb.st_mode) && (has_evtx_suffix(de->d_name) ||
+		    (sb.st_size > 0 && detect_path(p) != INPUT_UNKNOWN)))
 			pathlist_add(pl, p);
 		else {
 			(*passed)++;
@@ -656,7 +670,7 @@ input_expand_paths(char *const *paths, size_t npaths, char ***files,
 		walk_dir(paths[i], &pl, passed_over, errors, 0);
 		if (pl.n == before)
 			au_error_append(errors, au_error_new(AU_ERR_INPUT,
-			    paths[i], "no event logs found (.evtx, exports or archives)"));
+			    paths[i], "no .evtx files found (nor exports or archives of them)"));
 		else
 			qsort(pl.v + before, pl.n - before, sizeof(*pl.v),
 			    cmp_paths);

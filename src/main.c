@@ -43,7 +43,7 @@ int
 main(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
-	struct cmd_ctx ctx = { NULL, AU_EXIT_OK, 0, 0 };
+	struct cmd_ctx ctx = { NULL, AU_EXIT_OK, 0, 0, NULL };
 	struct cmd_args args;
 	struct au_error *err, *w;
 	int status;
@@ -83,6 +83,9 @@ main(int argc, char **argv)
 	if (fflush(stdout) != 0 && err == NULL) {
 		err = au_error_new(AU_ERR_IO, "standard output", "write failed");
 	}
+	for (w = ctx.notices; w != NULL; w = w->next)
+		print_error(w);
+	au_error_free(ctx.notices);
 	for (w = ctx.warnings; w != NULL; w = w->next)
 		print_error(w);
 	au_error_free(ctx.warnings);

@@ -124,6 +124,10 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 		if (ferr == NULL || st.records > 0)
 			totals->files_read++;
 		au_error_append(&ctx->warnings, ferr);
+		if (st.times_utc)
+			au_error_append(&ctx->notices, au_error_new(AU_ERR_INPUT,
+			    st.path, "times without an offset read as UTC (give "
+			    "--timezone ZONE if they are local times)"));
 		totals->records += st.records;
 		totals->matched += st.matched;
 		totals->installs += st.installs;
