@@ -1,5 +1,5 @@
 #!/bin/sh
-# make-fixtures.sh: regenerates fixtures/*.evtx from fixtures/*.json with
+# make-fixtures.sh: regenerates fixtures/*.evtx (and fixtures/forms/, every export form) from fixtures/*.json with
 # tools/evtxgen, byte for byte (evtxgen is deterministic).  Run from anywhere;
 # `make fixtures` calls it.
 #
@@ -54,6 +54,36 @@ for desc in $descs; do
 		mv "$target.tmp" "$target"
 		echo "written    $target"
 	fi
+done
+# Each export form of the same events (tools/formgen.py, deterministic), for
+# the fixtures without faults: fixtures/forms/NAME/FORM/HOST-Application.EXT.
+FORMGEN=${FORMGEN:-$srcdir/tools/formgen.py}
+for desc in $descs; do
+	base=$(basename "$desc" .json)
+	grep -q '"faults"' "$desc" && continue
+	"$EVTXGEN" --expand "$desc" > "$tmp/$base.ndjson"
+	host=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["computer"])' "$tmp/$base.ndjson")
+	for form in evxml wevtutil wevtutil-rendered toxml evcsv evtxt pscsv51 pscsv7 json7 json51; do
+		case $form in
+		ev*xml|wevtutil*|toxml) ext=xml ;;
+		json*) ext=json ;;
+		evtxt) ext=txt ;;
+		*) ext=csv ;;
+		esac
+		target="$srcdir/fixtures/forms/$base/$form/$host-Application.$ext"
+		python3 "$FORMGEN" "$form" --locale iso -o "$tmp/form.out" < "$tmp/$base.ndjson"
+		if [ -f "$target" ] && cmp -s "$tmp/form.out" "$target"; then
+			continue
+		fi
+		changed=$((changed + 1))
+		if [ "$check" = 1 ]; then
+			echo "OUT OF DATE $target"
+		else
+			mkdir -p "$(dirname "$target")"
+			cp "$tmp/form.out" "$target"
+			echo "written    $target"
+		fi
+	done
 done
 if [ "$check" = 1 ] && [ "$changed" -gt 0 ]; then
 	echo "make-fixtures: $changed fixture(s) out of date: run tools/make-fixtures.sh" >&2
