@@ -12,7 +12,10 @@ files in the same run, with the files in the page cache:
   cat > /dev/null                    (the floor: reading the bytes)
 Each is run several times (BENCH_RUNS, default 3; the slow peers
 BENCH_SLOW_RUNS, default 1) and the median is reported, with peak RSS.
-Writes the table to bench/RESULTS.md.
+Then each export form (tools/formgen.py) of the events of one of the
+50 MB logs: scan's MB/s and peak RSS on each against the .evtx of the same
+events (BENCH_FORMS=0 skips it).
+Writes the tables to bench/RESULTS.md.
 """
 import json, os, platform, resource, shutil, statistics, subprocess, sys, time
 
@@ -28,6 +31,36 @@ SERVERS = int(os.environ.get("BENCH_SERVERS", "20"))
 SERVER_MB = int(os.environ.get("BENCH_SERVER_MB", "50"))
 BIG_MB = int(os.environ.get("BENCH_BIG_MB", "2048"))
 SUBSET_MB = int(os.environ.get("BENCH_PY_SUBSET_MB", "8"))
+FORMS = os.environ.get("BENCH_FORMS", "1") != "0"
+FORMGEN = os.path.join(top, "tools", "formgen.py")
+FORM_LIST = [("evxml", "xml"), ("wevtutil-rendered", "xml"), ("evcsv", "csv"), ("evtxt", "txt"),
+             ("pscsv7", "csv"), ("json7", "json"), ("json51", "json")]
+
+
+def forms_bench(evtx):
+    """scan on each export form of evtx's events, against scan on evtx itself."""
+    d = os.path.join(DIR, "forms")
+    os.makedirs(d, exist_ok=True)
+    nd = os.path.join(d, "events.ndjson")
+    desc = evtx[:-5] + ".json"
+    if not os.path.exists(nd) or os.path.getmtime(nd) < os.path.getmtime(evtx):
+        with open(nd, "w") as f:
+            subprocess.run([EVTXGEN, "--expand", desc], stdout=f, check=True)
+    files = [("evtx", evtx)]
+    for form, ext in FORM_LIST:
+        out = os.path.join(d, "AADC-BENCH-Application.%s.%s" % (form, ext))
+        if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(nd):
+            with open(nd) as f:
+                subprocess.run([sys.executable, FORMGEN, form, "--locale", "iso", "-o", out], stdin=f, check=True)
+        files.append((form, out))
+    results = {}
+    for form, path in files:
+        subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)
+        t, r = run([AU, "scan", "--format", "json", path], RUNS)
+        results[form] = (os.path.getsize(path), t, r)
+        print("forms %-20s %7.0f MB %8.2f s %9.1f MB/s %6.0f MB RSS" % (form, os.path.getsize(path) / 1e6, t,
+              os.path.getsize(path) / 1e6 / t, r / 1024), flush=True)
+    return results
 
 
 def generate():
@@ -128,10 +161,10 @@ def main():
         rows.append((label, size, nrec, nmatch, results, ours))
         for name, (t, r) in results.items():
             print("%-28s %-36s %8.2f s %9.1f MB/s %6.0f MB RSS  x%.1f" % (label, name, t, size / 1e6 / t, r / 1024, t / ours), flush=True)
-    write_results(rows)
+    write_results(rows, forms_bench(logs[0]) if FORMS else None)
 
 
-def write_results(rows):
+def write_results(rows, forms=None):
     commit = subprocess.run(["git", "-C", top, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "?"
     cpu = "?"
     for line in open("/proc/cpuinfo"):
@@ -148,6 +181,13 @@ def write_results(rows):
                 "| tool | time (s) | MB/s | records/s | peak RSS (MB) | time / scan |", "|---|---:|---:|---:|---:|---:|"]
         for name, (t, r) in results.items():
             out.append("| %s | %.2f | %.0f | %.0f | %.0f | %.2f |" % (name, t, size / 1e6 / t, nrec / t, r / 1024, t / ours))
+        out.append("")
+    if forms:
+        ev = forms["evtx"][1]
+        out += ["## Export forms of the same events (one %.0f MB log)" % (forms["evtx"][0] / 1e6), "",
+                "| form | size (MB) | time (s) | MB/s | peak RSS (MB) | time / .evtx |", "|---|---:|---:|---:|---:|---:|"]
+        for form, (size, t, r) in forms.items():
+            out.append("| %s | %.0f | %.2f | %.0f | %.0f | %.2f |" % (form, size / 1e6, t, size / 1e6 / t, r / 1024, t / ev))
         out.append("")
     path = os.path.join(top, "bench", "RESULTS.md")
     with open(path, "w") as f:

@@ -196,6 +196,7 @@ add_file(void *arg, const struct au_file_stats *st)
 	*f = *st;
 	f->path = xstrdup(st->path);
 	f->errors = st->errors != NULL ? xstrdup(st->errors) : NULL;
+	au_file_stats_copy_hosts(f, st);   /* the store frees its own */
 	return NULL;
 }
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# make-fixtures.sh: regenerates fixtures/*.evtx (and fixtures/forms/, every export form) from fixtures/*.json with
+# make-fixtures.sh: regenerates fixtures/*.evtx (and tests/data/forms/, every export form) from fixtures/*.json with
 # tools/evtxgen, byte for byte (evtxgen is deterministic).  Run from anywhere;
 # `make fixtures` calls it.
 #
@@ -56,7 +56,7 @@ for desc in $descs; do
 	fi
 done
 # Each export form of the same events (tools/formgen.py, deterministic), for
-# the fixtures without faults: fixtures/forms/NAME/FORM/HOST-Application.EXT.
+# the fixtures without faults: tests/data/forms/NAME/FORM/HOST-Application.EXT.
 FORMGEN=${FORMGEN:-$srcdir/tools/formgen.py}
 for desc in $descs; do
 	base=$(basename "$desc" .json)
@@ -70,7 +70,7 @@ for desc in $descs; do
 		evtxt) ext=txt ;;
 		*) ext=csv ;;
 		esac
-		target="$srcdir/fixtures/forms/$base/$form/$host-Application.$ext"
+		target="$srcdir/tests/data/forms/$base/$form/$host-Application.$ext"
 		python3 "$FORMGEN" "$form" --locale iso -o "$tmp/form.out" < "$tmp/$base.ndjson"
 		if [ -f "$target" ] && cmp -s "$tmp/form.out" "$target"; then
 			continue
