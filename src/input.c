@@ -510,6 +510,37 @@ input_fd(int fd, const char *name, const char *path, const struct au_ingest_opts
 	return read_text(fd, name, form, opts, sink, st);
 }
 
+/* SHA-256 of the file at fd (libcrypto), as hex into hex[65]. */
+static struct au_error *
+file_sha256(int fd, const char *path, char hex[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char buf[65536], out[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	off_t off = 0;
+	ssize_t n;
+	struct au_error *err = NULL;
+
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		err = au_error_new(AU_ERR_INTERNAL, path, "SHA-256 unavailable");
+		goto done;
+	}
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		EVP_DigestUpdate(md, buf, (size_t)n);
+		off += n;
+	}
+	if (n < 0) {
+		err = au_error_errno(AU_ERR_INPUT, path, errno, "cannot read");
+		goto done;
+	}
+	if (EVP_DigestFinal_ex(md, out, &len) == 1 && len == 32)
+		for (unsigned i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", out[i]);
+done:
+	EVP_MD_CTX_free(md);
+	return err;
+}
+
 struct au_error *
 input_file(const char *path, const struct au_ingest_opts *opts,
     const struct au_ingest_sink *sink, struct au_file_stats *st)
