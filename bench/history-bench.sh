@@ -1,8 +1,10 @@
 #!/bin/sh
-# history-bench.sh: generates a fleet's logs, imports them and times import, fleet and report --host.
+# history-bench.sh: generates a fleet's logs and times each command, with the peak RSS of the tool itself.
 #
-# Environment: BENCH_SERVERS (10000), BENCH_EVENTS upgrade events per server
-# (1000), BENCH_PER_FILE servers per .evtx file (100), BENCH_REPORTS runs of
+# Environment: BENCH_SERVERS (5000), BENCH_EVENTS upgrade events per server
+# (200: a 1M-event history), BENCH_PER_FILE servers per .evtx file (100),
+# BENCH_ONE events of the one-server history (50000; 0 = none),
+# BENCH_SCAN (1: also scan every log), BENCH_REPORTS runs of
 # report --host (7, the median is shown), BENCH_DIR (a temp dir, removed
 # afterwards; a given BENCH_DIR is kept, and logs already generated there
 # for the same sizes are reused). srcdir and builddir as in make check.
@@ -12,8 +14,10 @@ unset AADC_UPGRADE_DB XDG_DATA_HOME || true
 
 : "${srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${builddir:=$(pwd)}"
-servers=${BENCH_SERVERS:-10000}
-events=${BENCH_EVENTS:-1000}
+servers=${BENCH_SERVERS:-5000}
+events=${BENCH_EVENTS:-200}
+one=${BENCH_ONE:-50000}
+scan=${BENCH_SCAN:-1}
 per_file=${BENCH_PER_FILE:-100}
 reports=${BENCH_REPORTS:-7}
 AU="$builddir/src/aadc-upgrade"
@@ -139,6 +143,47 @@ report_ms=$(sort -n "$dir/report.ms" | sed -n "$(((reports + 1) / 2))p")
 run "$dir/report.time" "$AU" report --db "$db" --host "$host" > /dev/null
 read -r _ report_kb < "$dir/report.time"
 
+# --- every read command in every format over the whole history -----------
+# cmds NAME DB: one "NAME: command  seconds  KiB" line per command and format.
+cmds() {
+	for c in "report" "report --format json" "report --format markdown" \
+	    "fleet" "fleet --format json" "fleet --format markdown" \
+	    "export --format json" "export --format ndjson" "export --format csv"; do
+		# shellcheck disable=SC2086 # the command and its options, split on purpose
+		run "$dir/cmd.time" "$AU" $c --db "$2" > /dev/null
+		read -r t kb < "$dir/cmd.time"
+		printf '%-10s %-34s %10.2f %12d\n' "$1" "$c" "$t" "$kb"
+	done
+}
+cmds "fleet" "$db" > "$dir/cmds.txt"
+if [ "$scan" = 1 ]; then
+	run "$dir/scan.time" "$AU" scan --format json "$logs" > /dev/null
+	read -r t kb < "$dir/scan.time"
+	printf '%-10s %-34s %10.2f %12d\n' "fleet" "scan --format json (every log)" "$t" "$kb" >> "$dir/cmds.txt"
+fi
+printf '%-10s %-34s %10.2f %12d\n' "fleet" "import (every log)" "$import_s" "$import_kb" >> "$dir/cmds.txt"
+
+# --- one server with a long history ---------------------------------------
+if [ "$one" -gt 0 ]; then
+	onelog="$dir/one-$one.evtx"
+	if [ ! -f "$onelog" ]; then
+		printf '{"computer": "LONG01.contoso.local", "records": [{"time": "2020-01-01T00:00:00Z",' > "$dir/one.json"
+		printf ' "provider": "Azure AD Connect Upgrade", "event_id": 300,' >> "$dir/one.json"
+		printf ' "data": ["Azure AD Connect AutoUpgrade result = UpgradeAbortedSyncExeInUse"],' >> "$dir/one.json"
+		printf ' "repeat": {"count": %s, "every": "1h"}}]}\n' "$one" >> "$dir/one.json"
+		"$EVTXGEN" -o "$onelog" "$dir/one.json"
+	fi
+	onedb="$dir/one.db"
+	rm -f "$onedb"
+	run "$dir/one.time" "$AU" import -q --db "$onedb" "$onelog"
+	read -r t kb < "$dir/one.time"
+	cmds "one" "$onedb" >> "$dir/cmds.txt"
+	run "$dir/one.time" "$AU" scan --format json "$onelog" > /dev/null
+	read -r t2 kb2 < "$dir/one.time"
+	printf '%-10s %-34s %10.2f %12d\n' "one" "scan --format json" "$t2" "$kb2" >> "$dir/cmds.txt"
+	printf '%-10s %-34s %10.2f %12d\n' "one" "import" "$t" "$kb" >> "$dir/cmds.txt"
+fi
+
 awk -v s="$servers" -v e="$events" -v n="$stored" -v is="$import_s" -v ik="$import_kb" \
     -v b="$db_bytes" -v fs="$fleet_s" -v fk="$fleet_kb" -v rm="$report_ms" -v rk="$report_kb" \
     -v how="$fleet_how" -v r="$reports" 'BEGIN {
@@ -155,4 +200,9 @@ awk -v s="$servers" -v e="$events" -v n="$stored" -v is="$import_s" -v ik="$impo
 	printf "%-34s %14d\n", "report --host peak RSS (KiB)", rk
 	printf "fleet measured with: %s\n", how
 }'
+echo
+echo "peak RSS of aadc-upgrade itself (GNU time %M, else the child's rusage)"
+echo "fleet = $servers servers x $events events; one = 1 server x $one events"
+printf '%-10s %-34s %10s %12s\n' history command "time (s)" "RSS (KiB)"
+cat "$dir/cmds.txt"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

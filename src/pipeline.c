@@ -106,6 +106,28 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 		st.path = xstrdup(files[i]);
 		s.store = store;
 		s.st = &st;
+		{
+			/* Imported before and unchanged since: not read again. */
+			uint64_t known = 0;
+			int same = 0;
+
+			if ((err = store_file_unchanged(store, files[i], &same,
+			    &known)) != NULL)
+				goto done;
+			if (same) {
+				totals->files_read++;
+				totals->events_known += known;
+				if (verbose) {
+					if (s.shown)
+						fputs("\r\033[K", stderr);
+					printf("%s: 0 new, %llu already known (unchanged"
+					    " since its import: not read again)\n",
+					    st.path, (unsigned long long)known);
+				}
+				au_file_stats_clear(&st);
+				continue;
+			}
+		}
 		if ((err = store_file_begin(store, &st, &s.file_id)) != NULL)
 			goto done;
 		ferr = input_file(files[i], opts, &sink, &st);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -120,6 +121,57 @@ done:
 	return err;
 }
 
+/* Remembers what stat says of the file about to be read (have_id 0 if nothing). */
+static void
+store_file_stat(struct au_store *s, const char *path)
+{
+	struct stat sb;
+
+	s->have_id = 0;
+	if (path == NULL || s->path == NULL || stat(path, &sb) == -1 ||
+	    !S_ISREG(sb.st_mode))
+		return;
+	s->have_id = 1;
+	s->id_size = (uint64_t)sb.st_size;
+	s->id_mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	s->id_inode = (uint64_t)sb.st_ino;
+	s->id_device = (uint64_t)sb.st_dev;
+}
+
+struct au_error *
+store_file_unchanged(struct au_store *store, const char *path, int *unchanged,
+    uint64_t *matched)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*unchanged = 0;
+	*matched = 0;
+	store_file_stat(store, path);
+	if (!store->have_id)
+		goto done;
+	if ((err = store_prepare(store, "SELECT matched FROM files WHERE path = ?1"
+	    " AND size = ?2 AND mtime = ?3 AND inode = ?4 AND device = ?5"
+	    " AND errors IS NULL ORDER BY id DESC LIMIT 1", &st)) != NULL)
+		goto done;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)store->id_size);
+	sqlite3_bind_int64(st, 3, store->id_mtime);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)store->id_inode);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)store->id_device);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*unchanged = 1;
+		*matched = store_col_u64(st, 0);
+	} else if (rc != SQLITE_DONE)
+		err = store_error(store, "cannot look up a file");
+done:
+	store->have_id = 0;
+	sqlite3_finalize(st);
+	return err;
+}
+
 struct au_error *
 store_file_begin(struct au_store *store, const struct au_file_stats *st,
     int64_t *file_id)
@@ -139,6 +191,7 @@ store_file_begin(struct au_store *store, const struct au_file_stats *st,
 	store->in_file = 1;
 	store->nnew = store->nknown = 0;
 	store->ntouched = 0;
+	store_file_stat(store, st->path);
 	sqlite3_bind_text(ins, 1, st->path ? st->path : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(ins, 2, (sqlite3_int64)st->size);
 	sqlite3_bind_text(ins, 3, st->sha256, -1, SQLITE_STATIC);
@@ -345,6 +398,16 @@ store_file_commit(struct au_store *store, int64_t file_id,
 	sqlite3_bind_text(upd, 13, st->sha256, -1, SQLITE_STATIC);
 	store_bind_time(upd, 14, st->first_time);
 	store_bind_time(upd, 15, st->last_time);
+	/* A file that changed while it was read is not "the same file" later. */
+	if (store->have_id && store->id_size == st->size && st->errors == NULL) {
+		sqlite3_bind_int64(upd, 16, store->id_mtime);
+		sqlite3_bind_int64(upd, 17, (sqlite3_int64)store->id_inode);
+		sqlite3_bind_int64(upd, 18, (sqlite3_int64)store->id_device);
+	} else {
+		sqlite3_bind_null(upd, 16);
+		sqlite3_bind_null(upd, 17);
+		sqlite3_bind_null(upd, 18);
+	}
 	if ((err = store_run(store, upd, "cannot record the file")) != NULL)
 		goto done;
 	if ((err = store_file_hosts(store, file_id, st)) != NULL)

@@ -63,6 +63,10 @@ struct au_store {
 	int in_file;                /* a file transaction is open */
 	int read_only;              /* STORE_READ: nothing is ever written */
 	int wal;                    /* switched to WAL at open: back to DELETE at close */
+	/* The open file as stat saw it at begin (have_id 0: not known). */
+	int have_id;
+	uint64_t id_size, id_inode, id_device;
+	int64_t id_mtime;
 	uint64_t nnew, nknown;      /* is_new results of the open file */
 	struct store_host_cache host;
 	int64_t *touched;           /* hosts the open file added to, for host_status */

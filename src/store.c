@@ -259,7 +259,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	[ST_FILE_UPD] = "UPDATE files SET records = ?2, matched = ?3,"
 	    " recovered = ?4, corrupt = ?5, installs = ?6, events_new = ?7,"
 	    " events_known = ?8, dirty = ?9, file_corrupted = ?10, errors = ?11, size = ?12,"
-	    " sha256 = lower(?13), first_time = ?14, last_time = ?15 WHERE id = ?1",
+	    " sha256 = lower(?13), first_time = ?14, last_time = ?15, mtime = ?16,"
+	    " inode = ?17, device = ?18 WHERE id = ?1",
 	[ST_FILE_HOST] = "INSERT INTO file_hosts (host_id, file_id, name, records,"
 	    " first_time, last_time, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 	    " ON CONFLICT (host_id, file_id) DO UPDATE SET"
@@ -986,7 +987,8 @@ store_open(const char *path, enum store_mode mode, struct au_store **out)
 	if (path != NULL && !s->read_only) {
 		/*
 		 * WAL: reports read while an import writes; NORMAL is safe
-		 * with WAL; a big cache keeps the indexes of large imports.
+		 * with WAL; a 16 MiB cache holds the indexes of an import (a bigger
+		 * one only adds to the peak memory).
 		 * store_close turns WAL off again, so that a report on an
 		 * idle history creates no -wal or -shm file.
 		 */
@@ -1014,7 +1016,7 @@ store_open(const char *path, enum store_mode mode, struct au_store **out)
 		st = NULL;
 		s->wal = 1;
 		if ((err = store_exec(s, "PRAGMA synchronous = NORMAL;"
-		    " PRAGMA cache_size = -65536", "cannot open database")) != NULL)
+		    " PRAGMA cache_size = -16384", "cannot open database")) != NULL)
 			goto done;
 	}
 	if (path == NULL && (err = store_exec(s, "PRAGMA synchronous = OFF;"

@@ -70,7 +70,9 @@ int store_schema_version(void);   /* the schema this aadc-upgrade writes */
  * when it fails. The file row's events_new/events_known are the store's
  * own count of the is_new results between begin and commit; the other
  * counts, flags, errors, size and sha256 are taken from st at commit
- * (begin records path, size and sha256 as known then). In a database
+ * (begin records path, size and sha256 as known then, and what stat
+ * says of the file: its size, mtime, inode and device are kept at commit
+ * when the size read equals stat's, for store_file_unchanged). In a database
  * file, commit also recomputes, in the same transaction, the summary of
  * every host the file added to (from all of that host's events: one
  * host's events are in memory at a time), so summaries never lag the
@@ -86,6 +88,18 @@ struct au_error *store_add_install(struct au_store *store, int64_t file_id,
 struct au_error *store_file_commit(struct au_store *store, int64_t file_id,
     const struct au_file_stats *st);
 void store_file_rollback(struct au_store *store);
+
+/*
+ * Sets *unchanged to 1 when path was imported before, completely and
+ * without a problem, and is still the same file: the same size,
+ * modification time (to the nanosecond), inode and device as stat saw
+ * at that import's begin. Import then need not read it again; *matched
+ * gets the upgrade events that import found (all known now). A scan's
+ * store, a file that cannot be stat'ed, one that grew or changed in
+ * place: *unchanged 0 (read again; its events are deduplicated).
+ */
+struct au_error *store_file_unchanged(struct au_store *store, const char *path,
+    int *unchanged, uint64_t *matched);
 
 /*
  * Sets *known to 1 when a file with this SHA-256 (hex, any case) and size

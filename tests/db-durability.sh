@@ -190,6 +190,26 @@ contains "import a: all new" "$tmp/out" "$tmp/a.evtx: 12000 new, 0 already known
 check_status "import a again" 0 "$AU" import --db "$db" "$tmp/a.evtx"
 contains "a again: all known" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known"
 contains "a again: totals" "$tmp/out" "1 file(s) imported into $db: 0 new event(s), 12000 already known"
+contains "a again: not read again" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known (unchanged since its import: not read again)"
+contains "a again: no record read" "$tmp/out" "0 installer event(s), 0 records read"
+# Touched (a new modification time): read again, every event known.
+touch "$tmp/a.evtx"
+check_status "import a after touch" 0 "$AU" import --db "$db" "$tmp/a.evtx"
+contains "a touched: read again" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known (12000 records read)"
+check_status "import a, unchanged since" 0 "$AU" import --db "$db" "$tmp/a.evtx"
+contains "a unchanged again" "$tmp/out" "not read again"
+# The same bytes under another name (another inode): read.
+cp -p "$tmp/a.evtx" "$tmp/a-copy.evtx"
+check_status "import a copy" 0 "$AU" import --db "$db" "$tmp/a-copy.evtx"
+contains "a copy: read" "$tmp/out" "$tmp/a-copy.evtx: 0 new, 12000 already known (12000 records read)"
+# Rewritten in place (the same inode) with other content of another size: read again.
+cp "$tmp/base.evtx" "$tmp/grow.evtx"
+check_status "import grow" 0 "$AU" import --db "$tmp/grow.db" "$tmp/a.evtx" "$tmp/grow.evtx"
+ino=$(stat -c %i "$tmp/grow.evtx")
+cat "$tmp/a.evtx" > "$tmp/grow.evtx"
+[ "$(stat -c %i "$tmp/grow.evtx")" = "$ino" ] && pass || fail "grow.evtx: not rewritten in place"
+check_status "import grow after it changed" 0 "$AU" import --db "$tmp/grow.db" "$tmp/grow.evtx"
+contains "changed in place: read again" "$tmp/out" "$tmp/grow.evtx: 0 new, 12000 already known (12000 records read)"
 check_status "import a and b" 0 "$AU" import --db "$db" "$tmp/a.evtx" "$tmp/b.evtx"
 contains "a and b: a known" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known"
 contains "a and b: b half new" "$tmp/out" "$tmp/b.evtx: 6000 new, 6000 already known"
