@@ -176,12 +176,12 @@ if [ "$one" -gt 0 ]; then
 	onedb="$dir/one.db"
 	rm -f "$onedb"
 	run "$dir/one.time" "$AU" import -q --db "$onedb" "$onelog"
-	read -r t kb < "$dir/one.time"
+	read -r one_s one_kb < "$dir/one.time"
 	cmds "one" "$onedb" >> "$dir/cmds.txt"
 	run "$dir/one.time" "$AU" scan --format json "$onelog" > /dev/null
 	read -r t2 kb2 < "$dir/one.time"
 	printf '%-10s %-34s %10.2f %12d\n' "one" "scan --format json" "$t2" "$kb2" >> "$dir/cmds.txt"
-	printf '%-10s %-34s %10.2f %12d\n' "one" "import" "$t" "$kb" >> "$dir/cmds.txt"
+	printf '%-10s %-34s %10.2f %12d\n' "one" "import" "$one_s" "$one_kb" >> "$dir/cmds.txt"
 fi
 
 awk -v s="$servers" -v e="$events" -v n="$stored" -v is="$import_s" -v ik="$import_kb" \
