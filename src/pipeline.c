@@ -118,11 +118,15 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 				totals->files_read++;
 				totals->events_known += known;
 				if (verbose) {
+					char *name = render_escape(st.path, 0,
+					    RENDER_ESC_TEXT);
+
 					if (s.shown)
 						fputs("\r\033[K", stderr);
 					printf("%s: 0 new, %llu already known (unchanged"
 					    " since its import: not read again)\n",
-					    st.path, (unsigned long long)known);
+					    name, (unsigned long long)known);
+					free(name);
 				}
 				au_file_stats_clear(&st);
 				continue;
