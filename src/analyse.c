@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "analyse.h"
+#include "install.h"
 #include "classify.h"
 #include "event.h"
 #include "install.h"
@@ -186,7 +187,8 @@ analyse_host(struct au_event **events, size_t nevents,
 	hr->host = xstrdup(name != NULL ? name : "");
 
 	hr->verdict = hr->latest != NULL ?
-	    au_verdict_from_category(hr->latest->category) : AU_VERDICT_NO_RESULT;
+	    au_verdict_from_category(hr->latest->category) :
+	    hr->nevents == 0 ? AU_VERDICT_SILENT : AU_VERDICT_NO_RESULT;
 	analyse_host_build(hr, NULL, 0);
 	if (hr->latest == NULL)
 		return hr;
@@ -233,6 +235,9 @@ analyse_host_free(struct au_host_report *hr)
 	for (size_t i = 0; i < hr->ncodes; i++)
 		free(hr->codes[i].code);
 	free(hr->codes);
+	for (size_t i = 0; i < hr->nrelated; i++)
+		free(hr->related[i].provider);
+	free(hr->related);
 	free(hr->host);
 	free(hr);
 }
@@ -474,4 +479,57 @@ analyse_fleet_free(struct au_fleet *f)
 	free(f->never);
 	free(f->codes);
 	memset(f, 0, sizeof(*f));
+}
+
+void
+analyse_host_build(struct au_host_report *hr, const struct au_catalog *cat,
+    uint64_t now)
+{
+	const struct au_install *cur = install_current(hr->installs, hr->ninstalls);
+
+	if (cur != NULL && (cur->version == NULL || cur->version[0] == '\0'))
+		cur = NULL;
+	memset(&hr->build, 0, sizeof(hr->build));
+	if (cat != NULL)
+		releases_build(cat, cur, now, &hr->build);
+	else {
+		hr->build.installed_version = cur != NULL ? cur->version : NULL;
+		hr->build.product = cur != NULL ? cur->product : NULL;
+		hr->build.installed_time = cur != NULL ? cur->time : 0;
+		hr->build.install = cur;
+		hr->build.support = AU_SUPPORT_UNKNOWN;
+		hr->build.releases_behind = -1;
+		hr->build.now = now;
+	}
+}
+
+static void
+analyse_newer(uint64_t *t, uint64_t v)
+{
+	if (v > *t)
+		*t = v;
+}
+
+uint64_t
+analyse_report_newest(const struct au_report *rep)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < rep->nhosts; i++) {
+		const struct au_host_report *hr = rep->hosts[i];
+		analyse_newer(&t, hr->last_seen);
+		analyse_newer(&t, hr->log_last);
+		for (size_t j = 0; j < hr->ninstalls; j++)
+			analyse_newer(&t, hr->installs[j]->time);
+	}
+	for (size_t i = 0; i < rep->nfiles; i++)
+		analyse_newer(&t, rep->files[i].last_time);
+	return t;
+}
+
+int
+analyse_report_is_old(const struct au_report *rep)
+{
+	return !rep->as_of_given && rep->as_of != 0 && rep->clock > rep->as_of &&
+	    (rep->clock - rep->as_of) / AU_TICKS_PER_DAY > rep->stale_days;
 }

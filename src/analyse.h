@@ -40,19 +40,28 @@ struct au_host_report {
 	size_t ncodes;
 
 	/*
-	 * The host's logs (history: summed over its imported files): records
-	 * read with its Computer name, any provider, and their period
-	 * (FILETIME, 0 when unknown). Filled by store_each_summary.
+	 * What its logs hold whatever the provider (silent servers too): the
+	 * records read with this Computer, summed over the files, and their
+	 * period (0 when unknown). From au_file_stats.hosts.
 	 */
-	uint64_t log_records, log_first, log_last;
+	uint64_t log_records;
+	uint64_t log_first, log_last;
+	int name_from_file;         /* the name came from a file name, not from the log */
 
-	/*
-	 * The installed build (install_current of installs) and what the
-	 * release catalog says of it: analyse_host sets it without a catalog
-	 * (support unknown), analyse_host_build with one. Borrows from
-	 * installs and the catalog.
-	 */
+	/* The installed build and its support status (analyse_host_build). */
 	struct au_build build;
+
+	/* Events of Connect-related providers, counted by provider and ID; owned. */
+	struct au_related_count *related;
+	size_t nrelated;
+};
+
+/* Events of one related provider and ID (listed, never classified). */
+struct au_related_count {
+	char *provider;
+	uint32_t event_id;
+	uint64_t count;
+	uint64_t first, last;       /* FILETIME */
 };
 
 /* One distinct result code among a host's events. */
@@ -69,8 +78,33 @@ struct au_report {
 	size_t nhosts;
 	struct au_file_stats *files;      /* inputs read (scan, import), or NULL; owned */
 	size_t nfiles;
-	uint64_t now;                     /* FILETIME the report was made */
+	uint64_t now;                     /* FILETIME ages are measured up to (= as_of) */
+	/*
+	 * As of when: --now, else the newest record read (scan) or in the
+	 * history (report, fleet). clock is the wall clock when the report
+	 * was made (only for saying once that the collection is old).
+	 */
+	uint64_t as_of;
+	int as_of_given;                  /* --now */
+	uint64_t clock;
+	uint64_t stale_days;              /* --stale-days */
+	const char *command;              /* "scan", "report", "fleet", "export" */
+	size_t other_files;               /* files of no known form passed over */
 };
+
+/*
+ * The installed build of hr (from its installs, oldest first) and what
+ * the catalog says of it at now; cat NULL leaves the status unknown.
+ */
+void analyse_host_build(struct au_host_report *hr, const struct au_catalog *cat,
+    uint64_t now);
+/*
+ * The newest time rep knows of: its hosts' last events, installs and log
+ * records, and its files' newest records (0 when none): as_of by default.
+ */
+uint64_t analyse_report_newest(const struct au_report *rep);
+/* Whether the collection is older than stale_days at the wall clock. */
+int analyse_report_is_old(const struct au_report *rep);
 
 /*
  * Builds one host's report; takes ownership of the arrays. The events are

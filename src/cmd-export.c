@@ -85,11 +85,10 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	struct export_state st = { NULL, NULL, 0, 0 };
 	struct cmd_output out = { NULL, NULL, NULL };
 	char *db = NULL;
-	struct au_report rep;
+	struct pipeline_report_opts ro = { NULL, "export", 1, 0 };
 	enum au_format fmt = args->common.format;
 	int raw_csv = 0, escape_formulas = 0;
 
-	analyse_report_init(&rep, analyse_now());
 	for (size_t i = 0; i < args->nopts && err == NULL; i++) {
 		if (args->opts[i].key == OPT_ESCAPE_FORMULAS)
 			escape_formulas = 1;
@@ -105,6 +104,7 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	q.hosts = args->common.hosts.names;
 	q.nhosts = args->common.hosts.n;
 	q.since = args->common.since;
+	q.until = args->common.until;
 	if (!args->common.has_format) {
 		err = au_error_new(AU_ERR_USAGE, NULL,
 		    "no --format given (json, ndjson, csv, bulk)");
@@ -129,15 +129,14 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	db = cmd_db_path(args->common.db);
 	if ((err = store_open(db, STORE_READ, &store)) != NULL)
 		goto done;
-	if ((err = cmd_output_open(&args->common, &out)) != NULL)
+	if (fmt != AU_FMT_JSON && (err = cmd_output_open(&args->common, &out)) != NULL)
 		goto done;
 	st.out = out.fp;
 	switch (fmt) {
 	case AU_FMT_JSON:
 		/* The document of `scan --format json`, with every imported file. */
-		if ((err = pipeline_report(store, &q, 1, &rep)) != NULL)
-			goto done;
-		err = render_report_json(out.fp, &rep);
+		ro.c = &args->common;
+		err = pipeline_report(store, &q, &ro, ctx);
 		break;
 	case AU_FMT_NDJSON:
 		/* Streamed: one event in memory at a time, whatever the history. */
@@ -167,7 +166,6 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		ctx->status = AU_EXIT_OK;
 done:
 	cmd_output_close(&out, 0);
-	analyse_report_free(&rep);
 	store_close(store);
 	free(db);
 	return err;

@@ -12,12 +12,20 @@
 
 static const struct cmd_option fleet_options[] = {
 	CMD_OPTION_DB,
-	CMD_OPTION_FORMAT("text (default), json, markdown, html (one\n"
-	    "self-contained page with charts) or prometheus (text\n"
-	    "exposition for node_exporter's textfile collector)"),
+	CMD_OPTION_FORMAT("text (default), json, markdown, csv or ndjson (one
+"
+	    "server a row or line), html (one self-contained page
+"
+	    "with charts) or prometheus (text exposition for
+"
+	    "node_exporter's textfile collector)"),
 	CMD_OPTION_OUTPUT,
+	CMD_OPTION_HOST,
+	CMD_OPTION_SINCE,
+	CMD_OPTION_UNTIL,
 	CMD_OPTION_STALE_DAYS,
 	CMD_OPTION_NOW,
+	CMD_OPTION_RELEASES,
 	CMD_OPTION_COLOR,
 	CMD_OPTION_RELEASES,
 	CMD_OPTION_END
@@ -81,17 +89,21 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	struct cmd_output out = { NULL, NULL, NULL };
 	struct au_catalog *cat = NULL;
 	char *db = NULL;
-	uint64_t now = args->common.now, days = args->common.stale_days;
-	int have_now = args->common.has_now;
+	uint64_t days = args->common.stale_days;
 
 	memset(&fleet, 0, sizeof(fleet));
 	analyse_report_init(&rep, 0);
-	/* Stale means no news: measured against the clock, not the newest event. */
-	rep.now = have_now ? now : analyse_now();
+	rep.command = "fleet";
+	q.hosts = args->common.hosts.names;
+	q.nhosts = args->common.hosts.n;
+	q.since = args->common.since;
+	q.until = args->common.until;
 	db = cmd_db_path(args->common.db);
 	if ((err = store_open(db, STORE_READ, &store)) != NULL)
 		goto done;
-	if ((err = pipeline_fleet(store, &q, &rep)) != NULL)
+	if ((err = pipeline_catalog(&args->common, &cat, ctx)) != NULL)
+		goto done;
+	if ((err = pipeline_summaries(store, &q, &args->common, cat, &rep)) != NULL)
 		goto done;
 	analyse_fleet_opts_default(&fopts);
 	fopts.retry_days = days;
@@ -101,6 +113,12 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	if ((err = cmd_output_open(&args->common, &out)) != NULL)
 		goto done;
 	switch (args->common.format) {
+	case AU_FMT_CSV:
+		err = render_fleet_csv(out.fp, &rep, RENDER_CSV_FORMULAS);
+		break;
+	case AU_FMT_NDJSON:
+		err = render_fleet_ndjson(out.fp, &rep);
+		break;
 	case AU_FMT_JSON:
 		err = render_fleet_json(out.fp, &rep, &fleet, &fopts);
 		break;
@@ -112,13 +130,12 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		break;
 	case AU_FMT_PROMETHEUS:
 		/* The support status series need the catalog. */
-		if ((err = releases_load(args->common.releases != NULL ?
-		    args->common.releases : releases_default_path(), &cat)) == NULL)
-			err = render_fleet_prometheus(out.fp, &rep, &fleet, cat);
+		err = render_fleet_prometheus(out.fp, &rep, &fleet, cat);
 		break;
 	default:
 		ropts.color = out.path == NULL &&
 		    cmd_want_color(&args->common, STDOUT_FILENO);
+		ropts.width = 80;
 		err = render_fleet_text(out.fp, &rep, &fleet, &fopts, &ropts);
 		break;
 	}
@@ -135,9 +152,10 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		ctx->status = AU_EXIT_OK;
 done:
 	cmd_output_close(&out, 0);
-	releases_free(cat);
 	analyse_fleet_free(&fleet);
 	analyse_report_free(&rep);
+	render_set_catalog(NULL);
+	releases_free(cat);
 	store_close(store);
 	free(db);
 	return err;
@@ -157,7 +175,8 @@ const struct cmd_entry cmd_fleet_entry = {
 	.options = fleet_options,
 	.formats = AU_FMT_BIT(AU_FMT_TEXT) | AU_FMT_BIT(AU_FMT_JSON) |
 	    AU_FMT_BIT(AU_FMT_MARKDOWN) | AU_FMT_BIT(AU_FMT_HTML) |
-	    AU_FMT_BIT(AU_FMT_PROMETHEUS),
+	    AU_FMT_BIT(AU_FMT_PROMETHEUS) | AU_FMT_BIT(AU_FMT_CSV) |
+	    AU_FMT_BIT(AU_FMT_NDJSON),
 	.default_format = AU_FMT_TEXT,
 	.exit_status = "0 the fleet view was written; 1 no history, or the\n"
 	    "database failed; 2 usage error.\n",

@@ -17,6 +17,7 @@ static const struct cmd_option report_options[] = {
 	CMD_OPTION_UNTIL,
 	CMD_OPTION_NOW,
 	CMD_OPTION_STALE_DAYS,
+	CMD_OPTION_RELEASES,
 	CMD_OPTION_COLOR,
 	CMD_OPTION_END
 };
@@ -27,31 +28,20 @@ cmd_report_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	struct au_error *err = NULL;
 	struct au_store *store = NULL;
 	struct au_query q = { NULL, 0, 0, 0 };
+	struct pipeline_report_opts ro = { &args->common, "report", 0, 0 };
 	char *db = NULL;
-	struct au_report rep;
 
-	analyse_report_init(&rep, analyse_now());
 	q.hosts = args->common.hosts.names;
 	q.nhosts = args->common.hosts.n;
 	q.since = args->common.since;
+	q.until = args->common.until;
 	db = cmd_db_path(args->common.db);
 	if ((err = store_open(db, STORE_READ, &store)) != NULL)
 		goto done;
-	if ((err = pipeline_report(store, &q, 0, &rep)) != NULL)
-		goto done;
-	for (size_t i = 0; i < q.nhosts; i++) {
-		int found = 0;
-		for (size_t j = 0; j < rep.nhosts && !found; j++)
-			found = strcasecmp(rep.hosts[j]->host, q.hosts[i]) == 0;
-		if (!found)
-			au_error_append(&ctx->warnings, au_error_new(AU_ERR_NOTFOUND,
-			    q.hosts[i], "no upgrade events for this server in %s", db));
-	}
-	if ((err = pipeline_render(&rep, &args->common)) != NULL)
+	if ((err = pipeline_report(store, &q, &ro, ctx)) != NULL)
 		goto done;
 	ctx->status = ctx->warnings != NULL ? AU_EXIT_PARTIAL : AU_EXIT_OK;
 done:
-	analyse_report_free(&rep);
 	store_close(store);
 	free(db);
 	return err;

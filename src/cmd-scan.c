@@ -20,6 +20,7 @@ static const struct cmd_option scan_options[] = {
 	CMD_OPTION_UNTIL,
 	CMD_OPTION_NOW,
 	CMD_OPTION_STALE_DAYS,
+	CMD_OPTION_RELEASES,
 	{ OPT_SOURCE, "source", "NAME", "upgrade event source; repeatable; replaces the defaults\n"
 	    "'Azure AD Connect Upgrade' and 'Microsoft Entra Connect Upgrade'" },
 	{ OPT_EVENT_IDS, "event-ids", "RANGE", "event IDs of upgrade results (default 300-399)" },
@@ -86,12 +87,11 @@ cmd_scan_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	struct au_ingest_opts opts;
 	struct cmd_names sources = { NULL, 0 };
 	struct au_query q = { NULL, 0, 0, 0 };
-	struct au_report rep;
+	struct pipeline_report_opts ro;
 	struct pipeline_totals totals;
 	int handled;
 
 	ingest_opts_default(&opts);
-	analyse_report_init(&rep, analyse_now());
 	for (size_t i = 0; i < args->nopts; i++)
 		if ((err = cmd_scan_ingest_option(&args->opts[i], &sources, &opts,
 		    &handled)) != NULL)
@@ -99,6 +99,7 @@ cmd_scan_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	q.hosts = args->common.hosts.names;
 	q.nhosts = args->common.hosts.n;
 	q.since = args->common.since;
+	q.until = args->common.until;
 	cmd_sources_apply(&sources, &opts);
 
 	if ((err = store_open(NULL, STORE_CREATE, &store)) != NULL)
@@ -112,14 +113,15 @@ cmd_scan_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		    "nothing could be read; no report");
 		goto done;
 	}
-	if ((err = pipeline_report(store, &q, 1, &rep)) != NULL)
-		goto done;
-	if ((err = pipeline_render(&rep, &args->common)) != NULL)
+	ro.c = &args->common;
+	ro.command = "scan";
+	ro.files = 1;
+	ro.other_files = totals.passed_over;
+	if ((err = pipeline_report(store, &q, &ro, ctx)) != NULL)
 		goto done;
 	ctx->status = ctx->warnings != NULL ? AU_EXIT_PARTIAL : AU_EXIT_OK;
 done:
 	au_tz_free((struct au_tz *)opts.tz);
-	analyse_report_free(&rep);
 	store_close(store);
 	cmd_names_free(&sources);
 	return err;

@@ -178,6 +178,7 @@ au_verdict_name(enum au_verdict v)
 		[AU_VERDICT_BLOCKED] = "blocked",
 		[AU_VERDICT_UNKNOWN] = "unknown",
 		[AU_VERDICT_RETRYING] = "retrying",
+		[AU_VERDICT_SILENT] = "silent",
 		[AU_VERDICT_NO_RESULT] = "no-result",
 		[AU_VERDICT_UPGRADED] = "upgraded",
 	};

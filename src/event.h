@@ -26,6 +26,7 @@ enum au_verdict {             /* ordered worst first */
 	AU_VERDICT_BLOCKED,
 	AU_VERDICT_UNKNOWN,
 	AU_VERDICT_RETRYING,
+	AU_VERDICT_SILENT,        /* records in its logs, but no upgrade event */
 	AU_VERDICT_NO_RESULT,
 	AU_VERDICT_UPGRADED,
 	AU_VERDICT_COUNT

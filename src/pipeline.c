@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "classify.h"
@@ -181,94 +182,205 @@ done:
 	return err;
 }
 
+/* --- reports: summaries first, then one host at a time ------------------ */
+
+struct au_error *
+pipeline_catalog(const struct cmd_common *c, struct au_catalog **cat,
+    struct cmd_ctx *ctx)
+{
+	struct au_error *err;
+	const char *path = c->releases != NULL ? c->releases : releases_default_path();
+	char exe[4096], *alt = NULL;
+	ssize_t n;
+
+	*cat = NULL;
+	err = releases_load(path, cat);
+	if (err == NULL || c->releases != NULL || getenv("AADC_UPGRADE_RELEASES") != NULL)
+		return err;
+	/* Not installed yet (run from the build tree): the copy beside it. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			alt = xasprintf("%s/../data/releases.tsv", exe);
+		}
+	}
+	if (alt != NULL && access(alt, R_OK) == 0) {
+		au_error_free(err);
+		err = releases_load(alt, cat);
+	}
+	free(alt);
+	if (err != NULL) {
+		/* Without a catalog the report still stands; say so once. */
+		au_error_append(&ctx->warnings, au_error_new(AU_ERR_INPUT, err->where,
+		    "%s; support status is unknown (give --releases FILE)", err->msg));
+		au_error_free(err);
+		*cat = NULL;
+	}
+	return NULL;
+}
+
+struct summary_state {
+	struct au_report *rep;
+	const struct au_catalog *cat;
+	uint64_t support_now;
+};
+
 static struct au_error *
-add_host(void *arg, struct au_event **events, size_t nevents,
+add_summary(void *arg, struct au_host_report *hr)
+{
+	struct summary_state *s = arg;
+
+	analyse_host_build(hr, s->cat, s->support_now);
+	analyse_report_add(s->rep, hr);
+	return NULL;
+}
+
+/* The wall clock, or --now. */
+static uint64_t
+support_time(const struct cmd_common *c)
+{
+	return c->has_now ? c->now : analyse_now();
+}
+
+struct au_error *
+pipeline_summaries(struct au_store *store, const struct au_query *q,
+    const struct cmd_common *c, const struct au_catalog *cat,
+    struct au_report *rep)
+{
+	struct summary_state s = { rep, cat, support_time(c) };
+	struct au_error *err;
+
+	render_set_catalog(cat);
+	rep->clock = analyse_now();
+	rep->stale_days = c->stale_days;
+	if ((err = store_each_summary(store, q, add_summary, &s)) != NULL)
+		return err;
+	analyse_report_sort(rep);
+	rep->as_of_given = c->has_now;
+	rep->as_of = c->has_now ? c->now : analyse_report_newest(rep);
+	if (rep->as_of == 0)
+		rep->as_of = rep->clock;
+	rep->now = rep->as_of;
+	return NULL;
+}
+
+struct host_state {
+	struct au_report_writer *w;
+	const struct au_host_report *summary;
+	const struct au_catalog *cat;
+	uint64_t support_now;
+	int done;
+};
+
+static struct au_error *
+write_host(void *arg, struct au_event **events, size_t nevents,
     struct au_install **installs, size_t ninstalls)
 {
-	struct au_report *rep = arg;
-
-	analyse_report_add(rep, analyse_host(events, nevents, installs, ninstalls));
-	return NULL;
-}
-
-static struct au_error *
-add_host_summary(void *arg, struct au_host_report *hr)
-{
-	analyse_report_add(arg, hr);
-	return NULL;
-}
-
-/* From the per-host summaries the store keeps: no host's events are read. */
-struct au_error *
-pipeline_fleet(struct au_store *store, const struct au_query *q,
-    struct au_report *rep)
-{
+	struct host_state *s = arg;
+	struct au_host_report *hr;
 	struct au_error *err;
 
-	if ((err = store_each_summary(store, q, add_host_summary, rep)) != NULL)
-		return err;
-	analyse_report_sort(rep);
-	return NULL;
-}
-
-static struct au_error *
-add_file(void *arg, const struct au_file_stats *st)
-{
-	struct au_report *rep = arg;
-	struct au_file_stats *f;
-
-	rep->files = xreallocarray(rep->files, rep->nfiles + 1, sizeof(*rep->files));
-	f = &rep->files[rep->nfiles++];
-	*f = *st;
-	f->path = xstrdup(st->path);
-	f->errors = st->errors != NULL ? xstrdup(st->errors) : NULL;
-	au_file_stats_copy_hosts(f, st);   /* the store frees its own */
-	return NULL;
-}
-
-struct au_error *
-pipeline_report(struct au_store *store, const struct au_query *q, int files,
-    struct au_report *rep)
-{
-	struct au_error *err;
-
-	if ((err = store_each_host(store, q, add_host, rep)) != NULL)
-		return err;
-	if (files && (err = store_each_file(store, add_file, rep)) != NULL)
-		return err;
-	analyse_report_sort(rep);
-	return NULL;
-}
-
-struct au_error *
-pipeline_render(const struct au_report *rep, const struct cmd_common *c)
-{
-	struct au_render_opts ropts = { 0 };
-	struct cmd_output out;
-	struct au_error *err, *cerr;
-
-	if ((err = cmd_output_open(c, &out)) != NULL)
-		return err;
-	switch (c->format) {
-	case AU_FMT_JSON:
-		err = render_report_json(out.fp, rep);
-		break;
-	case AU_FMT_MARKDOWN:
-		err = render_report_markdown(out.fp, rep);
-		break;
-	case AU_FMT_HTML:
-		err = render_report_html(out.fp, rep);
-		break;
-	default:
-		ropts.color = out.path == NULL && cmd_want_color(c, STDOUT_FILENO);
-		err = render_report_text(out.fp, rep, &ropts);
-		break;
+	hr = analyse_host(events, nevents, installs, ninstalls);
+	/* What only the summary knows: the host's logs, whatever the provider. */
+	hr->log_records = s->summary->log_records;
+	hr->log_first = s->summary->log_first;
+	hr->log_last = s->summary->log_last;
+	hr->name_from_file = s->summary->name_from_file;
+	if (hr->nevents == 0 && hr->ninstalls == 0) {
+		free(hr->host);
+		hr->host = xstrdup(s->summary->host);
 	}
+	analyse_host_build(hr, s->cat, s->support_now);
+	/* A host the walk gives no events in range stays silent, as summarised. */
+	hr->verdict = hr->latest != NULL ? hr->verdict : s->summary->verdict;
+	err = s->w->host(s->w->st, hr);
+	s->done = 1;
+	analyse_host_free(hr);
+	return err;
+}
+
+static struct au_error *
+write_file(void *arg, const struct au_file_stats *st)
+{
+	struct au_report_writer *w = arg;
+
+	return w->file(w->st, st);
+}
+
+/* Terminal width for text on standard output; 80 elsewhere. */
+static int
+output_width(const struct cmd_output *out)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
+	if (out->path != NULL || !isatty(STDOUT_FILENO))
+		return 80;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+		return ws.ws_col;
+	if (cols != NULL && atoi(cols) >= 40)
+		return atoi(cols);
+	return 80;
+}
+
+struct au_error *
+pipeline_report(struct au_store *store, const struct au_query *q,
+    const struct pipeline_report_opts *o, struct cmd_ctx *ctx)
+{
+	struct au_error *err = NULL, *cerr;
+	struct au_catalog *cat = NULL;
+	struct au_report rep;
+	struct au_report_writer w = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct au_render_opts ropts = { 0, 80 };
+	struct cmd_output out = { NULL, NULL, NULL };
+
+	analyse_report_init(&rep, 0);
+	rep.command = o->command;
+	rep.other_files = o->other_files;
+	if ((err = pipeline_catalog(o->c, &cat, ctx)) != NULL)
+		goto done;
+	if ((err = pipeline_summaries(store, q, o->c, cat, &rep)) != NULL)
+		goto done;
+	if (o->c->hosts.n > 0 && rep.nhosts == 0)
+		au_error_append(&ctx->warnings, au_error_new(AU_ERR_NOTFOUND, NULL,
+		    "no server matched has events in the period"));
+	if ((err = cmd_output_open(o->c, &out)) != NULL)
+		goto done;
+	ropts.color = out.path == NULL && cmd_want_color(o->c, STDOUT_FILENO);
+	ropts.width = output_width(&out);
+	if ((err = render_report_writer(o->c->format, out.fp, &ropts, &w)) != NULL)
+		goto done;
+	if ((err = w.begin(w.st, &rep)) != NULL)
+		goto done;
+	for (size_t i = 0; i < rep.nhosts && err == NULL; i++) {
+		struct au_query one = *q;
+		const char *name = rep.hosts[i]->host;
+		struct host_state hs = { &w, rep.hosts[i], cat, support_time(o->c), 0 };
+
+		one.hosts = &name;
+		one.nhosts = 1;
+		err = store_each_host(store, &one, write_host, &hs);
+		if (err == NULL && !hs.done)
+			err = w.host(w.st, rep.hosts[i]);   /* silent: the summary is all */
+	}
+	if (err == NULL && o->files)
+		err = store_each_file(store, write_file, &w);
 	if (err == NULL)
-		err = render_check_io(out.fp);
+		err = w.end(w.st, &rep);
 	cerr = cmd_output_close(&out, err == NULL);
 	if (err == NULL)
-		return cerr;
-	au_error_free(cerr);
+		err = cerr;
+	else
+		au_error_free(cerr);
+done:
+	if (w.free != NULL)
+		w.free(w.st);
+	cmd_output_close(&out, 0);
+	render_set_catalog(NULL);
+	releases_free(cat);
+	analyse_report_free(&rep);
 	return err;
 }

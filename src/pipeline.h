@@ -27,19 +27,37 @@ struct au_error *pipeline_collect(struct au_store *store, char *const *paths,
     size_t npaths, const struct au_ingest_opts *opts, struct cmd_ctx *ctx,
     int verbose, int progress, struct pipeline_totals *totals);
 
-/* Builds the report of the hosts q selects (and the files, when `files`). */
-struct au_error *pipeline_report(struct au_store *store, const struct au_query *q,
-    int files, struct au_report *rep);
+/*
+ * The release catalog: --releases, else $AADC_UPGRADE_RELEASES, else the
+ * installed one (else the copy beside a binary run from its build tree).
+ * A catalog given by the user that cannot be read is an error; a missing
+ * default one is a warning, and *cat is NULL (support status unknown).
+ */
+struct au_error *pipeline_catalog(const struct cmd_common *c,
+    struct au_catalog **cat, struct cmd_ctx *ctx);
 
 /*
- * Builds the fleet view: every host q selects, with its counts and latest
- * event but without its other events (so memory stays small).
+ * Every host q selects as a summary (events dropped, latest kept), with
+ * its build and support status, worst first; and rep's as_of (--now, else
+ * the newest time known), clock and stale_days.
  */
-struct au_error *pipeline_fleet(struct au_store *store, const struct au_query *q,
-    struct au_report *rep);
+struct au_error *pipeline_summaries(struct au_store *store,
+    const struct au_query *q, const struct cmd_common *c,
+    const struct au_catalog *cat, struct au_report *rep);
 
-/* Renders rep in the format, to the output and with the colour, that c asks for. */
-struct au_error *pipeline_render(const struct au_report *rep,
-    const struct cmd_common *c);
+struct pipeline_report_opts {
+	const struct cmd_common *c;   /* format, output, colour, --now, --releases */
+	const char *command;          /* "scan", "report", "export" */
+	int files;                    /* list the files read (scan) or imported */
+	size_t other_files;           /* files of no known form passed over */
+};
+
+/*
+ * Writes the report of the hosts q selects: the summaries first (the
+ * table), then each host in full, one at a time, then the files; memory
+ * holds one host's events, never the history.
+ */
+struct au_error *pipeline_report(struct au_store *store, const struct au_query *q,
+    const struct pipeline_report_opts *o, struct cmd_ctx *ctx);
 
 #endif

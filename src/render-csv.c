@@ -100,3 +100,42 @@ render_event_csv(FILE *out, const struct au_event *ev, int flags)
 		return au_error_new(AU_ERR_IO, NULL, "cannot write the export");
 	return NULL;
 }
+
+struct au_error *
+render_fleet_csv(FILE *out, const struct au_report *rep, int flags)
+{
+	struct render_cell cells[RENDER_ROW_CELLS];
+	size_t n;
+
+	for (size_t i = 0; i < rep->nhosts || i == 0; i++) {
+		const struct au_host_report *hr = rep->nhosts > 0 ? rep->hosts[i] : NULL;
+		struct au_host_report none;
+
+		if (hr == NULL) {
+			memset(&none, 0, sizeof(none));
+			none.host = (char *)"";
+			hr = &none;
+		}
+		n = render_fleet_row(rep, hr, cells);
+		if (i == 0)
+			for (size_t j = 0; j < n; j++)
+				fprintf(out, "%s%s", j > 0 ? "," : "", cells[j].name);
+		if (i == 0)
+			fputs("\r\n", out);
+		if (rep->nhosts > 0) {
+			for (size_t j = 0; j < n; j++) {
+				if (j > 0)
+					fputc(',', out);
+				csv_text(out, cells[j].value, cells[j].type == RENDER_CELL_STR ?
+				    flags : 0);
+			}
+			fputs("\r\n", out);
+		}
+		render_cells_free(cells, n);
+		if (ferror(out))
+			return au_error_new(AU_ERR_IO, NULL, "cannot write the fleet view");
+		if (rep->nhosts == 0)
+			break;
+	}
+	return NULL;
+}

@@ -5,7 +5,9 @@
 
 #include <jansson.h>
 
+#include "config.h"
 #include "classify.h"
+#include "install.h"
 #include "render.h"
 #include "xmalloc.h"
 
@@ -73,11 +75,116 @@ jevent(const struct au_event *ev)
 	return o;
 }
 
+/* Unix seconds of a FILETIME (whole seconds; earlier than 1970 is negative). */
 static json_t *
-jhost(const struct au_host_report *hr)
+junix(uint64_t filetime)
 {
-	json_t *o = json_object(), *events = json_array(), *streak;
-	size_t i;
+	return json_integer((json_int_t)(filetime / AU_TICKS_PER_SECOND) -
+	    (json_int_t)INT64_C(11644473600));
+}
+
+/* An event of a report: jevent's keys, times in three forms, a stable key. */
+static json_t *
+jreport_event(const struct au_event *ev)
+{
+	json_t *o = jevent(ev);
+	char *key = render_event_key(ev);
+
+	json_object_set_new(o, "time_unix", junix(ev->time));
+	json_object_set_new(o, "time_filetime", juint(ev->time));
+	json_object_set_new(o, "event_key", jstr(key));
+	json_object_set_new(o, "recovered", json_boolean(ev->recovered));
+	free(key);
+	return o;
+}
+
+static json_t *
+jstreak(const struct au_host_report *hr)
+{
+	json_t *o;
+
+	if (hr->latest == NULL || hr->condition_count == 0)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "category", jstr(au_category_name(hr->latest->category)));
+	json_object_set_new(o, "count", juint(hr->condition_count));
+	json_object_set_new(o, "since", jtime(hr->condition_since));
+	json_object_set_new(o, "days", juint(render_days(hr->condition_since,
+	    hr->last_seen)));
+	json_object_set_new(o, "codes_changed",
+	    json_boolean(hr->streak_count < hr->condition_count));
+	return o;
+}
+
+static json_t *
+jresults(const struct au_host_report *hr)
+{
+	const struct au_code_count **cc = render_codes_by_count(hr);
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < hr->ncodes; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "code", jstr(cc[i]->code));
+		json_object_set_new(o, "category", jstr(au_category_name(cc[i]->category)));
+		json_object_set_new(o, "count", juint(cc[i]->count));
+		json_object_set_new(o, "first", jtime(cc[i]->first));
+		json_object_set_new(o, "last", jtime(cc[i]->last));
+		json_object_set_new(o, "known", json_boolean(cc[i]->entry != NULL));
+		json_object_set_new(o, "historical",
+		    json_boolean(cc[i]->entry != NULL && cc[i]->entry->historical));
+		json_array_append_new(a, o);
+	}
+	free(cc);
+	return a;
+}
+
+/* The installed build and support status, as keys of the host object. */
+static void
+jbuild(json_t *o, const struct au_host_report *hr)
+{
+	const struct au_build *b = &hr->build;
+	json_t *versions = json_array();
+
+	json_object_set_new(o, "installed_version", jstr(b->installed_version));
+	json_object_set_new(o, "installed_product", jstr(b->product));
+	json_object_set_new(o, "installed_time",
+	    jtime_opt(b->installed_time, b->installed_version != NULL));
+	json_object_set_new(o, "support", json_string(releases_support_name(b->support)));
+	json_object_set_new(o, "support_as_of", jtime_opt(b->now, b->now != 0));
+	json_object_set_new(o, "end_of_support", b->release != NULL &&
+	    b->release->end_of_support[0] != '\0' ?
+	    jstr(b->release->end_of_support) : json_null());
+	json_object_set_new(o, "auto_upgrade_releases_behind",
+	    b->releases_behind >= 0 ? json_integer(b->releases_behind) : json_null());
+	json_object_set_new(o, "newer_than_catalog", json_boolean(b->newer_than_catalog));
+	json_object_set_new(o, "newest_auto_upgrade_release",
+	    b->newest_auto != NULL ? jstr(b->newest_auto->version) : json_null());
+	json_object_set_new(o, "newest_release",
+	    b->newest != NULL ? jstr(b->newest->version) : json_null());
+	json_object_set_new(o, "successor",
+	    b->successor != NULL ? jstr(b->successor->version) : json_null());
+	for (size_t i = 0; i < hr->ninstalls; i++) {
+		const struct au_install *in = hr->installs[i];
+		json_t *v = json_object();
+		json_object_set_new(v, "version", jstr(in->version));
+		json_object_set_new(v, "product", jstr(in->product));
+		json_object_set_new(v, "time", jtime(in->time));
+		json_object_set_new(v, "event_id", json_integer(in->event_id));
+		json_object_set_new(v, "action", json_string(install_action_name(install_action(in))));
+		json_object_set_new(v, "status", in->status >= 0 ?
+		    json_integer(in->status) : json_null());
+		json_array_append_new(versions, v);
+	}
+	json_object_set_new(o, "versions", versions);
+}
+
+static json_t *
+jhost(const struct au_host_report *hr, int with_events)
+{
+	json_t *o = json_object(), *events, *flags, *log, *notes, *related;
+	const struct au_code *code = hr->latest != NULL ? hr->latest->code : NULL;
+	char *cond = render_streak(hr), **nv;
+	size_t nn;
 
 	json_object_set_new(o, "host", jstr(hr->host));
 	json_object_set_new(o, "verdict",
@@ -91,19 +198,50 @@ jhost(const struct au_host_report *hr)
 	json_object_set_new(o, "last_success",
 	    jtime_opt(hr->last_success, hr->last_success != 0));
 	json_object_set_new(o, "latest",
-	    hr->latest != NULL ? jevent(hr->latest) : json_null());
-	if (hr->latest != NULL && hr->streak_count > 0) {
-		streak = json_object();
-		json_object_set_new(streak, "result_code",
-		    jstr(hr->latest->result_code));
-		json_object_set_new(streak, "count", juint(hr->streak_count));
-		json_object_set_new(streak, "since", jtime(hr->streak_since));
-	} else
-		streak = json_null();
-	json_object_set_new(o, "streak", streak);
-	for (i = 0; i < hr->nevents; i++)
-		json_array_append_new(events, jevent(hr->events[i]));
-	json_object_set_new(o, "events", events);
+	    hr->latest != NULL ? jreport_event(hr->latest) : json_null());
+	json_object_set_new(o, "streak", jstreak(hr));
+	json_object_set_new(o, "condition", jstr(cond));
+	free(cond);
+	json_object_set_new(o, "description", jstr(code != NULL ? code->description : NULL));
+	json_object_set_new(o, "remediation", hr->latest == NULL ? json_null() :
+	    jstr(code != NULL ? code->remediation : "Go through the general checks;"
+	    " if the result persists, upgrade manually to the latest version."));
+	flags = json_object();
+	json_object_set_new(flags, "unknown_codes", juint((uint64_t)hr->unknown_codes));
+	json_object_set_new(flags, "historical_codes",
+	    juint((uint64_t)hr->historical_codes));
+	json_object_set_new(flags, "name_from_file", json_boolean(hr->name_from_file));
+	json_object_set_new(o, "flags", flags);
+	json_object_set_new(o, "results", jresults(hr));
+	jbuild(o, hr);
+	related = json_array();
+	for (size_t i = 0; i < hr->nrelated; i++) {
+		json_t *r = json_object();
+		json_object_set_new(r, "provider", jstr(hr->related[i].provider));
+		json_object_set_new(r, "event_id", json_integer(hr->related[i].event_id));
+		json_object_set_new(r, "count", juint(hr->related[i].count));
+		json_object_set_new(r, "first", jtime(hr->related[i].first));
+		json_object_set_new(r, "last", jtime(hr->related[i].last));
+		json_array_append_new(related, r);
+	}
+	json_object_set_new(o, "related", related);
+	log = json_object();
+	json_object_set_new(log, "records", juint(hr->log_records));
+	json_object_set_new(log, "first", jtime_opt(hr->log_first, hr->log_first != 0));
+	json_object_set_new(log, "last", jtime_opt(hr->log_last, hr->log_last != 0));
+	json_object_set_new(o, "log", log);
+	notes = json_array();
+	nv = render_host_notes(hr, &nn);
+	for (size_t i = 0; i < nn; i++)
+		json_array_append_new(notes, jstr(nv[i]));
+	render_free_strings(nv, nn);
+	json_object_set_new(o, "notes", notes);
+	if (with_events) {
+		events = json_array();
+		for (size_t i = 0; i < hr->nevents; i++)
+			json_array_append_new(events, jreport_event(hr->events[i]));
+		json_object_set_new(o, "events", events);
+	}
 	return o;
 }
 
@@ -131,39 +269,209 @@ jfile(const struct au_file_stats *st)
 {
 	json_t *o = json_object();
 
+	json_t *computers = json_array();
+
 	json_object_set_new(o, "path", jstr(st->path));
+	for (size_t i = 0; i < st->nhosts; i++)
+		json_array_append_new(computers, jstr(st->hosts[i].name));
+	json_object_set_new(o, "computers", computers);
+	json_object_set_new(o, "first_time", jtime_opt(st->first_time, st->first_time != 0));
+	json_object_set_new(o, "last_time", jtime_opt(st->last_time, st->last_time != 0));
+	json_object_set_new(o, "dirty", json_boolean(st->dirty));
 	json_object_set_new(o, "records", juint(st->records));
 	json_object_set_new(o, "matched", juint(st->matched));
 	json_object_set_new(o, "recovered", juint(st->recovered));
 	json_object_set_new(o, "corrupt", juint(st->corrupt));
+	json_object_set_new(o, "installs", juint(st->installs));
+	json_object_set_new(o, "sha256", st->sha256[0] != '\0' ? jstr(st->sha256) :
+	    json_null());
 	json_object_set_new(o, "errors", jerrors(st->errors));
 	return o;
+}
+
+/* The head every JSON document starts with: who wrote it, for when. */
+static void
+jhead(json_t *root, const struct au_report *rep)
+{
+	json_object_set_new(root, "generator", json_string("aadc-upgrade"));
+	json_object_set_new(root, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(root, "schema_version", json_integer(RENDER_JSON_SCHEMA));
+	json_object_set_new(root, "command", jstr(rep->command));
+	json_object_set_new(root, "as_of", jtime_opt(rep->as_of, rep->as_of != 0));
+	json_object_set_new(root, "as_of_source", json_string(rep->as_of_given ?
+	    "--now" : "newest record"));
+	json_object_set_new(root, "collection_is_old", json_boolean(analyse_report_is_old(rep)));
+}
+
+static json_t *
+jsummary(const struct au_report *rep)
+{
+	json_t *o = json_object(), *v = json_object(), *sup = json_object();
+	size_t counts[AU_VERDICT_COUNT] = { 0 }, scounts[AU_SUPPORT_COUNT] = { 0 };
+
+	for (size_t i = 0; i < rep->nhosts; i++) {
+		counts[(unsigned)rep->hosts[i]->verdict % AU_VERDICT_COUNT]++;
+		scounts[(unsigned)rep->hosts[i]->build.support % AU_SUPPORT_COUNT]++;
+	}
+	json_object_set_new(o, "servers", juint(rep->nhosts));
+	for (size_t i = 0; i < AU_VERDICT_COUNT; i++)
+		json_object_set_new(v, au_verdict_name((enum au_verdict)i), juint(counts[i]));
+	for (size_t i = 0; i < AU_SUPPORT_COUNT; i++)
+		json_object_set_new(sup, releases_support_name((enum au_support)i),
+		    juint(scounts[i]));
+	json_object_set_new(o, "verdicts", v);
+	json_object_set_new(o, "support", sup);
+	return o;
+}
+
+struct json_writer {
+	FILE *out;
+	size_t nhosts, nfiles;
+	int in_hosts;
+};
+
+static struct au_error *
+jw_fail(void)
+{
+	return au_error_new(AU_ERR_IO, NULL, "cannot write the JSON report");
+}
+
+/* Writes v's text without the outer braces' last line, for a streamed document. */
+static int
+jw_dump(FILE *out, json_t *v, const char *indent_after)
+{
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc;
+
+	if (text == NULL)
+		return -1;
+	/* Indent every line by two more, as an element of the array. */
+	rc = 0;
+	for (char *p = text; *p != '\0' && rc >= 0; p++) {
+		if (fputc(*p, out) == EOF)
+			rc = -1;
+		if (*p == '\n' && fputs(indent_after, out) == EOF)
+			rc = -1;
+	}
+	free(text);
+	return rc;
+}
+
+static struct au_error *
+jw_begin(void *st, const struct au_report *rep)
+{
+	struct json_writer *w = st;
+	json_t *root = json_object();
+	char *text;
+	size_t len;
+
+	jhead(root, rep);
+	json_object_set_new(root, "summary", jsummary(rep));
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (text == NULL)
+		return jw_fail();
+	/* Open the object again: drop the closing "\n}". */
+	len = strlen(text);
+	while (len > 0 && text[len - 1] != '}')
+		len--;
+	if (len > 0)
+		len--;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		len--;
+	if (fwrite(text, 1, len, w->out) != len ||
+	    fputs(",\n  \"hosts\": [", w->out) == EOF) {
+		free(text);
+		return jw_fail();
+	}
+	free(text);
+	w->in_hosts = 1;
+	return NULL;
+}
+
+static struct au_error *
+jw_host(void *st, const struct au_host_report *hr)
+{
+	struct json_writer *w = st;
+	json_t *o = jhost(hr, 1);
+	int rc;
+
+	rc = fputs(w->nhosts++ == 0 ? "\n    " : ",\n    ", w->out) == EOF ? -1 :
+	    jw_dump(w->out, o, "    ");
+	json_decref(o);
+	return rc < 0 || ferror(w->out) ? jw_fail() : NULL;
+}
+
+static struct au_error *
+jw_close_hosts(struct json_writer *w)
+{
+	if (!w->in_hosts)
+		return NULL;
+	w->in_hosts = 0;
+	if (fputs(w->nhosts > 0 ? "\n  ],\n  \"files\": [" : "],\n  \"files\": [",
+	    w->out) == EOF)
+		return jw_fail();
+	return NULL;
+}
+
+static struct au_error *
+jw_file(void *st, const struct au_file_stats *f)
+{
+	struct json_writer *w = st;
+	struct au_error *err;
+	json_t *o;
+	int rc;
+
+	if ((err = jw_close_hosts(w)) != NULL)
+		return err;
+	o = jfile(f);
+	rc = fputs(w->nfiles++ == 0 ? "\n    " : ",\n    ", w->out) == EOF ? -1 :
+	    jw_dump(w->out, o, "    ");
+	json_decref(o);
+	return rc < 0 || ferror(w->out) ? jw_fail() : NULL;
+}
+
+static struct au_error *
+jw_end(void *st, const struct au_report *rep)
+{
+	struct json_writer *w = st;
+	struct au_error *err;
+
+	if ((err = jw_close_hosts(w)) != NULL)
+		return err;
+	if (fprintf(w->out, "%s],\n  \"other_files\": %zu\n}\n",
+	    w->nfiles > 0 ? "\n  " : "", rep->other_files) < 0)
+		return jw_fail();
+	return render_check_io(w->out);
+}
+
+static void
+jw_free(void *st)
+{
+	free(st);
+}
+
+void
+render_json_writer(FILE *out, struct au_report_writer *w)
+{
+	struct json_writer *j = xcalloc(1, sizeof(*j));
+
+	j->out = out;
+	w->st = j;
+	w->begin = jw_begin;
+	w->host = jw_host;
+	w->file = jw_file;
+	w->end = jw_end;
+	w->free = jw_free;
 }
 
 struct au_error *
 render_report_json(FILE *out, const struct au_report *rep)
 {
-	struct au_error *err = NULL;
-	json_t *root = json_object(), *hosts = json_array(), *files = json_array();
-	size_t i;
+	struct au_report_writer w;
 
-	for (i = 0; i < rep->nhosts; i++)
-		json_array_append_new(hosts, jhost(rep->hosts[i]));
-	for (i = 0; i < rep->nfiles; i++)
-		json_array_append_new(files, jfile(&rep->files[i]));
-	json_object_set_new(root, "hosts", hosts);
-	json_object_set_new(root, "files", files);
-
-	/* Jansson >= 2.8 keeps insertion order anyway; older ones need the flag. */
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-	    fputc('\n', out) == EOF) {
-		err = au_error_new(AU_ERR_IO, NULL, "cannot write the JSON report");
-		goto done;
-	}
-	err = render_check_io(out);
-done:
-	json_decref(root);
-	return err;
+	render_json_writer(out, &w);
+	return render_report_all(&w, rep);
 }
 
 /* --- export: one event a line -------------------------------------------- */
@@ -407,5 +715,37 @@ render_json_line(FILE *out, const struct render_field *fields, size_t n)
 	json_decref(root);
 	if (failed)
 		return au_error_new(AU_ERR_IO, NULL, "cannot write the export");
+	return NULL;
+}
+
+struct au_error *
+render_fleet_ndjson(FILE *out, const struct au_report *rep)
+{
+	struct render_cell cells[RENDER_ROW_CELLS];
+
+	for (size_t i = 0; i < rep->nhosts; i++) {
+		json_t *o = json_object();
+		size_t n = render_fleet_row(rep, rep->hosts[i], cells);
+		int failed;
+
+		for (size_t j = 0; j < n; j++) {
+			json_t *v;
+			if (cells[j].value == NULL)
+				v = json_null();
+			else if (cells[j].type == RENDER_CELL_NUM)
+				v = json_integer((json_int_t)strtoll(cells[j].value, NULL, 10));
+			else if (cells[j].type == RENDER_CELL_BOOL)
+				v = json_boolean(strcmp(cells[j].value, "true") == 0);
+			else
+				v = jstr(cells[j].value);
+			json_object_set_new(o, cells[j].name, v);
+		}
+		render_cells_free(cells, n);
+		failed = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0 ||
+		    fputc('\n', out) == EOF || ferror(out);
+		json_decref(o);
+		if (failed)
+			return au_error_new(AU_ERR_IO, NULL, "cannot write the fleet view");
+	}
 	return NULL;
 }

@@ -28,35 +28,45 @@ plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+struct md {
+	FILE *out;
+	int checks_due;
+	size_t nfiles;
+};
+
 static void
 md_summary_table(FILE *out, const struct au_report *rep)
 {
 	char date[32];
-	uint64_t since, count;
 	size_t i;
 
-	fputs("| Server | Verdict | Since | Attempts | Latest result | Last event |\n"
-	    "| --- | --- | --- | --- | --- | --- |\n", out);
+	fputs("| Server | Verdict | Since | Attempts | Latest result | Build | Support | Last event |\n"
+	    "| --- | --- | --- | ---: | --- | --- | --- | --- |\n", out);
 	for (i = 0; i < rep->nhosts; i++) {
 		const struct au_host_report *hr = rep->hosts[i];
+		char *res = render_result(hr->latest);
 
 		fputs("| ", out);
 		md_put(out, hr->host, MD_MAX_HOST);
 		fprintf(out, " | **%s** | ", au_verdict_name(hr->verdict));
 		if (hr->latest == NULL)
-			fputs("n/a", out);
+			fputs(hr->log_first != 0 ? render_date(hr->log_first, date,
+			    sizeof(date)) : "n/a", out);
 		else if (hr->verdict == AU_VERDICT_UPGRADED)
 			fputs(render_date(hr->latest->time, date, sizeof(date)), out);
-		else {
-			render_since(hr, &since, &count);
-			fputs(render_date(since, date, sizeof(date)), out);
-		}
-		fprintf(out, " | %" PRIu64 " | ", hr->attempts);
-		if (hr->latest != NULL)
-			md_put(out, hr->latest->result_code, MD_MAX_FIELD);
 		else
-			fputs("none", out);
-		fprintf(out, " | %s |\n", render_date(hr->last_seen, date, sizeof(date)));
+			fputs(render_date(hr->condition_since, date, sizeof(date)), out);
+		fprintf(out, " | %" PRIu64 " | ", hr->attempts);
+		md_put(out, res != NULL ? res : hr->verdict == AU_VERDICT_SILENT ?
+		    "no upgrade event" : "none", MD_MAX_FIELD);
+		fputs(" | ", out);
+		md_put(out, hr->build.installed_version != NULL ?
+		    hr->build.installed_version : "unknown", MD_MAX_FIELD);
+		fprintf(out, " | %s | %s |\n", releases_support_name(hr->build.support),
+		    hr->last_seen != 0 ? render_date(hr->last_seen, date, sizeof(date)) :
+		    hr->log_last != 0 ? render_date(hr->log_last, date, sizeof(date)) :
+		    "n/a");
+		free(res);
 	}
 }
 
@@ -67,10 +77,11 @@ md_latest(FILE *out, const struct au_host_report *hr)
 	const struct au_code *code = ev->code;
 	const char *cat = au_category_name(ev->category);
 	const char *catdesc = classify_category_description(ev->category);
-	char when[32], *streak;
+	char when[32], *res = render_result(ev);
 
 	fputs("- **Latest result:** ", out);
-	md_put(out, ev->result_code, MD_MAX_FIELD);
+	md_put(out, res, MD_MAX_FIELD);
+	free(res);
 	fprintf(out, " at %s (event %" PRIu32 ", record %" PRIu64 ")\n",
 	    render_time(ev->time, when, sizeof(when)), ev->event_id, ev->record_id);
 
@@ -97,18 +108,14 @@ md_latest(FILE *out, const struct au_host_report *hr)
 	if (code != NULL && code->remediation != NULL)
 		md_put(out, code->remediation, 0);
 	else
-		fputs("go through the general checks below; if the result"
+		fputs("go through the general checks at the end; if the result"
 		    " persists, upgrade manually to the latest version", out);
 	fputc('\n', out);
 
 	if (ev->detail != NULL) {
 		fputs("- **Detail:** ", out);
 		md_put(out, ev->detail, MD_MAX_FIELD);
-		fputs(" (from the compound value ", out);
-		md_put(out, ev->result_code, MD_MAX_FIELD);
-		fputc('-', out);
-		md_put(out, ev->detail, MD_MAX_FIELD);
-		fputs(")\n", out);
+		fputc('\n', out);
 	}
 
 	if (code == NULL) {
@@ -131,65 +138,73 @@ md_latest(FILE *out, const struct au_host_report *hr)
 	fputs("- **Message:** \"", out);
 	md_put(out, ev->message, MD_MAX_MESSAGE);
 	fputs("\"\n", out);
-
-	streak = render_streak(hr);
-	if (streak != NULL) {
-		fprintf(out, "- **Lasted:** %s\n", streak);
-		free(streak);
-	}
-	streak = render_condition(hr);
-	if (streak != NULL) {
-		fprintf(out, "- **Condition:** %s\n", streak);
-		free(streak);
-	}
 }
 
 static void
 md_codes(FILE *out, const struct au_host_report *hr)
 {
-	const struct au_code_count *cc = hr->codes;
+	const struct au_code_count **cc = render_codes_by_count(hr);
 	char first[32], last[32];
 	size_t i;
 
 	if (hr->ncodes > 0)
 		fputs("\n### Results seen\n\n"
 		    "| Result | Count | First | Last | Note |\n"
-		    "| --- | --- | --- | --- | --- |\n", out);
+		    "| --- | ---: | --- | --- | --- |\n", out);
 	for (i = 0; i < hr->ncodes; i++) {
 		fputs("| ", out);
-		md_put(out, cc[i].code, MD_MAX_FIELD);
-		fprintf(out, " | %" PRIu64 " | %s | %s | %s |\n", cc[i].count,
-		    render_date(cc[i].first, first, sizeof(first)),
-		    render_date(cc[i].last, last, sizeof(last)),
-		    cc[i].entry == NULL ? "unknown" :
-		    cc[i].entry->historical ? "historical" : "");
+		md_put(out, cc[i]->code, MD_MAX_FIELD);
+		fprintf(out, " | %" PRIu64 " | %s | %s | %s |\n", cc[i]->count,
+		    render_time(cc[i]->first, first, sizeof(first)),
+		    render_time(cc[i]->last, last, sizeof(last)),
+		    cc[i]->entry == NULL ? "unknown" :
+		    cc[i]->entry->historical ? "historical" : "");
 	}
+	free(cc);
 }
 
 static void
 md_installs(FILE *out, const struct au_host_report *hr)
 {
+	const struct au_build *b = &hr->build;
+	struct render_version *v;
 	char date[32];
-	size_t i;
+	size_t n;
 
-	fputs("\n### Versions\n\n", out);
-	if (hr->ninstalls == 0)
-		fputs("No installer events (MsiInstaller 1033/11707) found.\n", out);
-	for (i = 0; i < hr->ninstalls; i++) {
-		const struct au_install *in = hr->installs[i];
-
+	fputs("\n### Build and versions\n\n", out);
+	if (b->installed_version != NULL) {
+		fputs("- **Installed build:** ", out);
+		md_put(out, b->installed_version, MD_MAX_FIELD);
+		fputs(" (", out);
+		md_put(out, b->product, MD_MAX_FIELD);
+		fprintf(out, "), installed %s\n", render_date(b->installed_time, date,
+		    sizeof(date)));
+	} else
+		fputs("- **Installed build:** unknown (no installer event of the"
+		    " Connect sync engine or wizard)\n", out);
+	fprintf(out, "- **Support:** %s", releases_support_name(b->support));
+	if (b->release != NULL && b->release->end_of_support[0] != '\0')
+		fprintf(out, ", end of support %s", b->release->end_of_support);
+	if (b->releases_behind >= 0)
+		fprintf(out, "; %" PRId64 " auto-upgrade %s behind", b->releases_behind,
+		    plural((uint64_t)b->releases_behind, "release", "releases"));
+	if (b->newest_auto != NULL)
+		fprintf(out, "; newest auto-upgrade release %s", b->newest_auto->version);
+	fputc('\n', out);
+	v = render_versions(hr, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *s = render_version_text(&v[i]);
 		fputs("- ", out);
-		md_put(out, in->version ? in->version : "unknown version", MD_MAX_FIELD);
-		fprintf(out, " installed %s", render_date(in->time, date, sizeof(date)));
-		if (in->product != NULL) {
+		md_put(out, s, MD_MAX_FIELD);
+		if (v[i].product != NULL) {
 			fputs(" (", out);
-			md_put(out, in->product, MD_MAX_FIELD);
+			md_put(out, v[i].product, MD_MAX_FIELD);
 			fputc(')', out);
 		}
-		if (in->status > 0)
-			fprintf(out, ", installer status %d", in->status);
 		fputc('\n', out);
+		free(s);
 	}
+	free(v);
 }
 
 static void
@@ -199,7 +214,7 @@ md_checks(FILE *out)
 	size_t n, i;
 
 	checks = classify_general_checks(&n);
-	fputs("\n### General checks\n\n", out);
+	fputs("\n## General checks for every server that did not upgrade\n\n", out);
 	for (i = 0; i < n; i++) {
 		fputs("- ", out);
 		md_put(out, checks[i], 0);
@@ -207,90 +222,171 @@ md_checks(FILE *out)
 	}
 }
 
-static void
-md_host(FILE *out, const struct au_host_report *hr)
+static struct au_error *
+md_begin(void *st, const struct au_report *rep)
 {
-	char first[32], last[32];
-	uint64_t since, count;
+	struct md *m = st;
+	char *summary = render_summary(rep), *asof = render_as_of_text(rep);
+
+	fprintf(m->out, "# Automatic upgrade report\n\n%s\n\n", summary);
+	md_put(m->out, asof, 0);
+	fputc('\n', m->out);
+	free(summary);
+	free(asof);
+	if (rep->nhosts > 0) {
+		fputc('\n', m->out);
+		md_summary_table(m->out, rep);
+	}
+	return NULL;
+}
+
+static struct au_error *
+md_host(void *st, const struct au_host_report *hr)
+{
+	struct md *m = st;
+	FILE *out = m->out;
+	char first[32], last[32], **notes, *streak;
+	size_t nnotes;
 
 	fputs("\n## ", out);
 	md_put(out, hr->host, MD_MAX_HOST);
 	fprintf(out, ": %s", au_verdict_name(hr->verdict));
 	if (hr->latest == NULL)
-		fprintf(out, " (%" PRIu64 " %s, none with a result code)\n\n",
-		    hr->events_count, plural(hr->events_count, "event", "events"));
+		fputs(hr->verdict == AU_VERDICT_SILENT ? " (no automatic-upgrade event)\n\n" :
+		    " (upgrade events, none with a result code)\n\n", out);
 	else if (hr->verdict == AU_VERDICT_UPGRADED)
 		fprintf(out, " on %s\n\n", render_date(hr->latest->time, first, sizeof(first)));
-	else {
-		render_since(hr, &since, &count);
-		fprintf(out, " since %s (%" PRIu64 " %s)\n\n",
-		    render_date(since, first, sizeof(first)), count,
-		    plural(count, "attempt", "attempts"));
-	}
-
-	fprintf(out, "- **Events:** %" PRIu64 ", first %s, last %s\n",
-	    hr->events_count, render_time(hr->first_seen, first, sizeof(first)),
-	    render_time(hr->last_seen, last, sizeof(last)));
-	fprintf(out, "- **Attempts:** %" PRIu64 " with a result code; last success ",
-	    hr->attempts);
-	if (hr->last_success != 0)
-		fprintf(out, "%s\n", render_time(hr->last_success, last, sizeof(last)));
 	else
-		fputs("never seen\n", out);
+		fprintf(out, " since %s (%" PRIu64 " %s in a row)\n\n",
+		    render_date(hr->condition_since, first, sizeof(first)),
+		    hr->condition_count, plural(hr->condition_count, "result", "results"));
+	if (hr->name_from_file)
+		fputs("- **Name:** taken from the file name (the log holds no computer"
+		    " name)\n", out);
+	if ((streak = render_streak(hr)) != NULL) {
+		fputs("- **Streak:** ", out);
+		md_put(out, streak, 0);
+		fputc('\n', out);
+		free(streak);
+	}
+	if (hr->events_count > 0)
+		fprintf(out, "- **Attempts:** %" PRIu64 " (upgrade events with a result"
+		    " code) of %" PRIu64 " upgrade %s, %s .. %s; last success %s\n",
+		    hr->attempts, hr->events_count, plural(hr->events_count, "event",
+		    "events"), render_time(hr->first_seen, first, sizeof(first)),
+		    render_time(hr->last_seen, last, sizeof(last)),
+		    hr->last_success != 0 ? render_time(hr->last_success, first,
+		    sizeof(first)) : "never seen");
+	if (hr->log_records > 0)
+		fprintf(out, "- **Log:** %" PRIu64 " %s read, %s .. %s\n",
+		    hr->log_records, plural(hr->log_records, "record", "records"),
+		    render_time(hr->log_first, first, sizeof(first)),
+		    render_time(hr->log_last, last, sizeof(last)));
 	if (hr->latest != NULL)
 		md_latest(out, hr);
+	notes = render_host_notes(hr, &nnotes);
+	for (size_t i = 0; i < nnotes; i++) {
+		fputs("- **Note:** ", out);
+		md_put(out, notes[i], 0);
+		fputc('\n', out);
+	}
+	render_free_strings(notes, nnotes);
 	md_codes(out, hr);
 	md_installs(out, hr);
+	if (hr->nrelated > 0) {
+		fputs("\n### Related events (not classified)\n\n"
+		    "| Provider | Event ID | Count | First | Last |\n"
+		    "| --- | ---: | ---: | --- | --- |\n", out);
+		for (size_t i = 0; i < hr->nrelated; i++) {
+			fputs("| ", out);
+			md_put(out, hr->related[i].provider, MD_MAX_FIELD);
+			fprintf(out, " | %" PRIu32 " | %" PRIu64 " | %s | %s |\n",
+			    hr->related[i].event_id, hr->related[i].count,
+			    render_time(hr->related[i].first, first, sizeof(first)),
+			    render_time(hr->related[i].last, last, sizeof(last)));
+		}
+	}
 	if (hr->verdict != AU_VERDICT_UPGRADED)
-		md_checks(out);
+		m->checks_due = 1;
+	return NULL;
+}
+
+static struct au_error *
+md_file(void *st, const struct au_file_stats *f)
+{
+	struct md *m = st;
+	FILE *out = m->out;
+	char first[32], last[32];
+
+	if (m->nfiles++ == 0)
+		fputs("\n## Files read\n\n"
+		    "| File | Computers | Records | First | Last | Upgrade events | Recovered | Corrupt | Problems |\n"
+		    "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |\n", out);
+	fputs("| ", out);
+	md_put(out, f->path, 0);
+	fputs(" | ", out);
+	for (size_t i = 0; i < f->nhosts && i < 5; i++) {
+		if (i > 0)
+			fputs(", ", out);
+		md_put(out, f->hosts[i].name, MD_MAX_HOST);
+	}
+	if (f->nhosts > 5)
+		fprintf(out, " and %zu more", f->nhosts - 5);
+	fprintf(out, " | %" PRIu64 " | %s | %s | %" PRIu64 " | %" PRIu64 " | %"
+	    PRIu64 " | ", f->records,
+	    f->first_time != 0 ? render_time(f->first_time, first, sizeof(first)) : "",
+	    f->last_time != 0 ? render_time(f->last_time, last, sizeof(last)) : "",
+	    f->matched, f->recovered, f->corrupt);
+	if (f->errors != NULL)
+		md_put(out, f->errors, 0);
+	else
+		fputs("none", out);
+	if (f->dirty)
+		fputs("; note: log not closed cleanly (dirty)", out);
+	fputs(" |\n", out);
+	return NULL;
+}
+
+static struct au_error *
+md_end(void *st, const struct au_report *rep)
+{
+	struct md *m = st;
+
+	if (m->checks_due || rep->nhosts == 0)
+		md_checks(m->out);
+	if (rep->other_files > 0)
+		fprintf(m->out, "\n%zu other %s passed over (no known log form).\n",
+		    rep->other_files, plural(rep->other_files, "file", "files"));
+	return render_check_io(m->out);
 }
 
 static void
-md_files(FILE *out, const struct au_report *rep)
+md_free(void *st)
 {
-	size_t i;
+	free(st);
+}
 
-	fputs("\n## Files read\n\n"
-	    "| File | Records | Upgrade events | Recovered | Corrupt | Problems |\n"
-	    "| --- | --- | --- | --- | --- | --- |\n", out);
-	for (i = 0; i < rep->nfiles; i++) {
-		const struct au_file_stats *st = &rep->files[i];
+void
+render_markdown_writer(FILE *out, struct au_report_writer *w)
+{
+	struct md *m = xcalloc(1, sizeof(*m));
 
-		fputs("| ", out);
-		md_put(out, st->path, 0);
-		fprintf(out, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %"
-		    PRIu64 " | ", st->records, st->matched, st->recovered,
-		    st->corrupt);
-		/* As in the text report: the damage once, dirty as a note. */
-		if (st->errors != NULL)
-			md_put(out, st->errors, 0);
-		else
-			fputs("none", out);
-		if (st->dirty)
-			fputs("; note: log not closed cleanly (dirty)", out);
-		fputs(" |\n", out);
-	}
+	m->out = out;
+	w->st = m;
+	w->begin = md_begin;
+	w->host = md_host;
+	w->file = md_file;
+	w->end = md_end;
+	w->free = md_free;
 }
 
 struct au_error *
 render_report_markdown(FILE *out, const struct au_report *rep)
 {
-	char *summary = render_summary(rep);
-	size_t i;
+	struct au_report_writer w;
 
-	fprintf(out, "# Automatic upgrade report\n\n%s\n", summary);
-	free(summary);
-	if (rep->nhosts > 0) {
-		fputc('\n', out);
-		md_summary_table(out, rep);
-	}
-	for (i = 0; i < rep->nhosts; i++)
-		md_host(out, rep->hosts[i]);
-	if (rep->nhosts == 0)
-		md_checks(out);
-	if (rep->nfiles > 0)
-		md_files(out, rep);
-	return render_check_io(out);
+	render_markdown_writer(out, &w);
+	return render_report_all(&w, rep);
 }
 
 /* --- the fleet view ------------------------------------------------------ */

@@ -1,5 +1,6 @@
-/* render-text.c: the plain-text report, one block per server, worst first. */
+/* render-text.c: the plain-text report (summary table, one block per server, worst first) and fleet view. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #define TEXT_MAX_HOST 200
 #define TEXT_MAX_FIELD 300
 #define TEXT_MAX_MESSAGE 300
+#define TEXT_INDENT 15         /* where a field's text starts: "  Label:      " */
+#define TEXT_TABLE_HOST 32     /* widest server column of the summary table */
 
 #define SGR_RESET "\033[0m"
 #define SGR_BOLD "\033[1m"
@@ -20,6 +23,9 @@
 struct text {
 	FILE *out;
 	int color;
+	int width;
+	int checks_due;        /* some server needs the general checks */
+	size_t nfiles;
 };
 
 static const char *
@@ -30,6 +36,7 @@ verdict_sgr(enum au_verdict v)
 	case AU_VERDICT_BLOCKED:    return "\033[1;31m";
 	case AU_VERDICT_UNKNOWN:    return "\033[1;35m";
 	case AU_VERDICT_RETRYING:   return "\033[1;33m";
+	case AU_VERDICT_SILENT:
 	case AU_VERDICT_NO_RESULT:  return "\033[1;36m";
 	case AU_VERDICT_UPGRADED:   return "\033[1;32m";
 	case AU_VERDICT_COUNT:      break;
@@ -54,67 +61,211 @@ text_put(const struct text *t, const char *s, size_t max)
 	free(esc);
 }
 
-static void
-text_label(const struct text *t, const char *label)
-{
-	fprintf(t->out, "  %-13s", label);
-}
-
 static const char *
 plural(uint64_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
 
-static void
-text_header(const struct text *t, const struct au_host_report *hr)
+/* Display width of UTF-8 text: one column a code point (no wide scripts in reports). */
+static size_t
+text_cols(const char *s, size_t n)
 {
-	char date[32], verdict[32];
-	const char *name = au_verdict_name(hr->verdict);
-	uint64_t since, count;
-	size_t i;
+	size_t c = 0;
 
-	for (i = 0; name[i] != '\0' && i < sizeof(verdict) - 1; i++)
-		verdict[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ?
-		    name[i] - 'a' + 'A' : name[i]);
-	verdict[i] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
 
-	text_sgr(t, SGR_BOLD);
-	text_put(t, hr->host, TEXT_MAX_HOST);
-	text_sgr(t, SGR_RESET);
-	fputs("  ", t->out);
-	text_sgr(t, verdict_sgr(hr->verdict));
-	fputs(verdict, t->out);
-	text_sgr(t, SGR_RESET);
-	if (hr->latest == NULL)
-		fprintf(t->out, "  %" PRIu64 " %s, none with a result code\n",
-		    hr->events_count, plural(hr->events_count, "event", "events"));
-	else if (hr->verdict == AU_VERDICT_UPGRADED)
-		fprintf(t->out, "  on %s (%" PRIu64 " %s)\n",
-		    render_date(hr->latest->time, date, sizeof(date)),
-		    hr->attempts, plural(hr->attempts, "attempt", "attempts"));
-	else {
-		render_since(hr, &since, &count);
-		fprintf(t->out, "  since %s (%" PRIu64 " %s)\n",
-		    render_date(since, date, sizeof(date)), count,
-		    plural(count, "attempt", "attempts"));
+/*
+ * Writes already-safe text from column `col`, wrapped at spaces to the
+ * width, continuation lines indented to `indent`; ends the line.
+ */
+static void
+text_wrap(const struct text *t, const char *s, size_t col, size_t indent)
+{
+	size_t width = t->width > 20 ? (size_t)t->width : 80;
+
+	for (;;) {
+		size_t room = width > col ? width - col : 1, i = 0, cols = 0, brk = 0;
+
+		while (s[i] != '\0' && s[i] != '\n') {
+			if (s[i] == ' ') {
+				if (cols > room)
+					break;
+				brk = i;
+			}
+			if (((unsigned char)s[i] & 0xc0) != 0x80)
+				cols++;
+			i++;
+		}
+		if (cols <= room && (s[i] == '\0' || s[i] == '\n'))
+			brk = i;
+		else if (brk == 0)
+			brk = i;    /* one word longer than the line: it runs on */
+		fwrite(s, 1, brk, t->out);
+		s += brk;
+		if (*s == '\n')
+			s++;
+		else
+			while (*s == ' ')
+				s++;
+		fputc('\n', t->out);
+		if (*s == '\0')
+			break;
+		fprintf(t->out, "%*s", (int)indent, "");
+		col = indent;
 	}
 }
 
-/* Whether the category means "wait" or "act", in the article's words. */
+/* "  Label:       text", the text escaped (when untrusted) and wrapped. */
 static void
-text_category(const struct text *t, const struct au_event *ev)
+text_field(const struct text *t, const char *label, const char *text,
+    int untrusted, size_t max)
 {
-	const char *name = au_category_name(ev->category);
-	const char *desc = classify_category_description(ev->category);
+	char *esc = untrusted ? render_escape(text, max, RENDER_ESC_TEXT) : NULL;
 
-	text_label(t, "Category:");
-	fputs(name ? name : "none", t->out);
-	if (desc != NULL) {
-		fputs(": ", t->out);
-		text_put(t, desc, 0);
+	fprintf(t->out, "  %-*s", TEXT_INDENT - 2, label);
+	text_wrap(t, esc != NULL ? esc : text, TEXT_INDENT, TEXT_INDENT);
+	free(esc);
+}
+
+static void
+text_fieldf(const struct text *t, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+text_fieldf(const struct text *t, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	text_field(t, label, s, 0, 0);
+	free(s);
+}
+
+static void
+verdict_upper(enum au_verdict v, char *buf, size_t len)
+{
+	const char *name = au_verdict_name(v);
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i < len - 1; i++)
+		buf[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ?
+		    name[i] - 'a' + 'A' : name[i]);
+	buf[i] = '\0';
+}
+
+/* The "since" column and the header: when the present state began. */
+static void
+host_since(const struct au_host_report *hr, char *buf, size_t len)
+{
+	if (hr->verdict == AU_VERDICT_UPGRADED && hr->latest != NULL)
+		render_date(hr->latest->time, buf, len);
+	else if (hr->latest != NULL)
+		render_date(hr->condition_since, buf, len);
+	else if (hr->log_first != 0)
+		render_date(hr->log_first, buf, len);
+	else if (hr->first_seen != 0)
+		render_date(hr->first_seen, buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void
+text_table(struct text *t, const struct au_report *rep)
+{
+	size_t hw = 6;
+	char since[32], verdict[16];
+
+	for (size_t i = 0; i < rep->nhosts; i++) {
+		char *esc = render_escape(rep->hosts[i]->host, TEXT_MAX_HOST,
+		    RENDER_ESC_TEXT);
+		size_t n = text_cols(esc, strlen(esc));
+		free(esc);
+		if (n > hw)
+			hw = n;
 	}
-	fputc('\n', t->out);
+	if (hw > TEXT_TABLE_HOST)
+		hw = TEXT_TABLE_HOST;
+	fprintf(t->out, "\n%-*s  %-9s  %-10s  %8s  %-22s  %s\n", (int)hw, "SERVER",
+	    "VERDICT", "SINCE", "ATTEMPTS", "BUILD (SUPPORT)", "LATEST RESULT");
+	for (size_t i = 0; i < rep->nhosts; i++) {
+		const struct au_host_report *hr = rep->hosts[i];
+		char *esc = render_escape(hr->host, TEXT_MAX_HOST, RENDER_ESC_TEXT);
+		char *res = render_result(hr->latest), *build, *rese;
+		size_t n = text_cols(esc, strlen(esc));
+
+		fputs(esc, t->out);
+		free(esc);
+		if (n > hw)
+			fprintf(t->out, "\n%*s", (int)hw, "");
+		else
+			fprintf(t->out, "%*s", (int)(hw - n), "");
+		verdict_upper(hr->verdict, verdict, sizeof(verdict));
+		fputs("  ", t->out);
+		text_sgr(t, verdict_sgr(hr->verdict));
+		fprintf(t->out, "%-9s", verdict);
+		text_sgr(t, SGR_RESET);
+		host_since(hr, since, sizeof(since));
+		fprintf(t->out, "  %-10s  %8" PRIu64 "  ", since, hr->attempts);
+		if (hr->build.installed_version != NULL) {
+			char *v = render_escape(hr->build.installed_version, 40,
+			    RENDER_ESC_TEXT);
+			build = xasprintf("%s (%s)", v,
+			    releases_support_name(hr->build.support));
+			free(v);
+		} else
+			build = xstrdup("-");
+		fprintf(t->out, "%-22s  ", build);
+		free(build);
+		rese = render_escape(res != NULL ? res : hr->verdict ==
+		    AU_VERDICT_SILENT ? "no upgrade event" : "no result code",
+		    TEXT_MAX_FIELD, RENDER_ESC_TEXT);
+		text_wrap(t, rese, hw + 2 + 9 + 2 + 10 + 2 + 8 + 2 + 22 + 2,
+		    hw + 2 + 9 + 2 + 10 + 2 + 8 + 2 + 22 + 2);
+		free(rese);
+		free(res);
+	}
+}
+
+static struct au_error *
+text_begin(void *st, const struct au_report *rep)
+{
+	struct text *t = st;
+	char *summary = render_summary(rep), *asof;
+
+	fprintf(t->out, "Automatic upgrade: %s\n", summary);
+	free(summary);
+	asof = render_as_of_text(rep);
+	text_wrap(t, asof, 0, 0);
+	free(asof);
+	if (rep->nhosts > 0)
+		text_table(t, rep);
+	return NULL;
+}
+
+static void
+text_documented(const struct text *t, const struct au_code *code)
+{
+	char *s;
+
+	if (code == NULL)
+		text_field(t, "Documented:", "not documented by Microsoft (the code is"
+		    " in none of the article's lists)", 0, 0);
+	else if (code->description == NULL)
+		text_field(t, "Documented:", "not documented by Microsoft", 0, 0);
+	else {
+		s = xasprintf("Microsoft's documented description: \"%s\"",
+		    code->description);
+		text_field(t, "Documented:", s, 0, 0);
+		free(s);
+	}
 }
 
 static void
@@ -122,235 +273,288 @@ text_latest(const struct text *t, const struct au_host_report *hr)
 {
 	const struct au_event *ev = hr->latest;
 	const struct au_code *code = ev->code;
-	char when[32], *streak;
+	const char *desc = classify_category_description(ev->category);
+	char when[32], *res = render_result(ev), *esc, *s;
 
-	text_label(t, "Latest:");
-	text_put(t, ev->result_code, TEXT_MAX_FIELD);
-	fprintf(t->out, " at %s (event %" PRIu32 ", record %" PRIu64 ")\n",
-	    render_time(ev->time, when, sizeof(when)), ev->event_id, ev->record_id);
-	text_category(t, ev);
-
-	text_label(t, "Documented:");
+	esc = render_escape(res, TEXT_MAX_FIELD, RENDER_ESC_TEXT);
+	text_fieldf(t, "Latest:", "%s at %s (event %" PRIu32 ", record %" PRIu64 ")",
+	    esc, render_time(ev->time, when, sizeof(when)), ev->event_id,
+	    ev->record_id);
+	free(esc);
+	free(res);
+	s = xasprintf("%s%s%s", au_category_name(ev->category) != NULL ?
+	    au_category_name(ev->category) : "none", desc != NULL ? ": " : "",
+	    desc != NULL ? desc : "");
+	text_field(t, "Category:", s, 0, 0);
+	free(s);
+	text_documented(t, code);
+	text_field(t, "What to do:", code != NULL && code->remediation != NULL ?
+	    code->remediation : "go through the general checks at the end; if the"
+	    " result persists, upgrade manually to the latest version", 0, 0);
+	if (ev->detail != NULL)
+		text_field(t, "Detail:", ev->detail, 1, TEXT_MAX_FIELD);
 	if (code == NULL)
-		fputs("not documented by Microsoft (the code is in none of the"
-		    " article's lists)\n", t->out);
-	else if (code->description == NULL)
-		fputs("not documented by Microsoft\n", t->out);
-	else {
-		fputs("Microsoft's documented description: \"", t->out);
-		text_put(t, code->description, 0);
-		fputs("\"\n", t->out);
+		text_field(t, "Flag:", ev->category == AU_CAT_OTHER ||
+		    ev->category == AU_CAT_NONE ? "UNKNOWN code, not in the catalog"
+		    " and without a known prefix" : "UNKNOWN code, not in the"
+		    " catalog; its category is taken from its prefix", 0, 0);
+	else if (code->historical) {
+		s = xasprintf("HISTORICAL code, dropped from the article%s%s; it may"
+		    " no longer apply to current builds", code->last_listed != NULL ?
+		    " after " : "", code->last_listed != NULL ? code->last_listed : "");
+		text_field(t, "Flag:", s, 0, 0);
+		free(s);
 	}
-
-	text_label(t, "What to do:");
-	if (code != NULL && code->remediation != NULL)
-		text_put(t, code->remediation, 0);
-	else
-		fputs("go through the general checks below; if the result"
-		    " persists, upgrade manually to the latest version", t->out);
-	fputc('\n', t->out);
-
-	if (ev->detail != NULL) {
-		text_label(t, "Detail:");
-		text_put(t, ev->detail, TEXT_MAX_FIELD);
-		fputs(" (from the compound value ", t->out);
-		text_put(t, ev->result_code, TEXT_MAX_FIELD);
-		fputc('-', t->out);
-		text_put(t, ev->detail, TEXT_MAX_FIELD);
-		fputs(")\n", t->out);
-	}
-
-	if (code == NULL) {
-		text_label(t, "Flag:");
-		text_sgr(t, SGR_FLAG);
-		fputs("UNKNOWN", t->out);
-		text_sgr(t, SGR_RESET);
-		if (ev->category == AU_CAT_OTHER || ev->category == AU_CAT_NONE)
-			fputs(" code, not in the catalog and without a known"
-			    " prefix\n", t->out);
-		else
-			fprintf(t->out, " code, not in the catalog; category %s"
-			    " taken from its prefix\n", au_category_name(ev->category));
-	} else if (code->historical) {
-		text_label(t, "Flag:");
-		text_sgr(t, SGR_FLAG);
-		fputs("HISTORICAL", t->out);
-		text_sgr(t, SGR_RESET);
-		fputs(" code, dropped from the article", t->out);
-		if (code->last_listed != NULL) {
-			fputs(" after ", t->out);
-			text_put(t, code->last_listed, 0);
-		}
-		fputs("; it may no longer apply to current builds\n", t->out);
-	}
-
-	text_label(t, "Message:");
-	fputc('"', t->out);
-	text_put(t, ev->message, TEXT_MAX_MESSAGE);
-	fputs("\"\n", t->out);
-
-	streak = render_streak(hr);
-	if (streak != NULL) {
-		text_label(t, "Lasted:");
-		fprintf(t->out, "%s\n", streak);
-		free(streak);
-	}
-	streak = render_condition(hr);
-	if (streak != NULL) {
-		text_label(t, "Condition:");
-		fprintf(t->out, "%s\n", streak);
-		free(streak);
-	}
+	text_field(t, "Message:", ev->message, 1, TEXT_MAX_MESSAGE);
 }
 
 static void
-text_codes(const struct text *t, const struct au_host_report *hr)
+text_results(const struct text *t, const struct au_host_report *hr)
 {
-	const struct au_code_count *cc = hr->codes;
+	const struct au_code_count **cc = render_codes_by_count(hr);
 	char first[32], last[32];
-	size_t i;
 
-	for (i = 0; i < hr->ncodes; i++) {
-		text_label(t, i == 0 ? "Results:" : "");
-		fprintf(t->out, "%" PRIu64 " x ", cc[i].count);
-		text_put(t, cc[i].code, TEXT_MAX_FIELD);
-		fprintf(t->out, " (%s .. %s)",
-		    render_date(cc[i].first, first, sizeof(first)),
-		    render_date(cc[i].last, last, sizeof(last)));
-		if (cc[i].entry == NULL || cc[i].entry->historical) {
-			fputc(' ', t->out);
-			text_sgr(t, SGR_FLAG);
-			fputs(cc[i].entry == NULL ? "[unknown]" : "[historical]", t->out);
-			text_sgr(t, SGR_RESET);
-		}
-		fputc('\n', t->out);
+	for (size_t i = 0; i < hr->ncodes; i++) {
+		char *esc = render_escape(cc[i]->code, TEXT_MAX_FIELD, RENDER_ESC_TEXT);
+		text_fieldf(t, i == 0 ? "Results:" : "", "%" PRIu64 " x %s (%s .. %s)%s",
+		    cc[i]->count, esc, render_time(cc[i]->first, first, sizeof(first)),
+		    render_time(cc[i]->last, last, sizeof(last)),
+		    cc[i]->entry == NULL ? " [unknown]" : cc[i]->entry->historical ?
+		    " [historical]" : "");
+		free(esc);
 	}
+	free(cc);
 }
 
 static void
-text_installs(const struct text *t, const struct au_host_report *hr)
+text_build(const struct text *t, const struct au_host_report *hr)
 {
-	char date[32];
-	size_t i;
+	const struct au_build *b = &hr->build;
+	struct render_version *v;
+	size_t n;
+	char d[32];
 
-	if (hr->ninstalls == 0) {
-		text_label(t, "Versions:");
-		fputs("no installer events (MsiInstaller 1033/11707) found\n", t->out);
-		return;
+	if (b->installed_version != NULL) {
+		char *ver = render_escape(b->installed_version, 60, RENDER_ESC_TEXT);
+		char *prod = render_escape(b->product, TEXT_MAX_FIELD, RENDER_ESC_TEXT);
+		char behind[64] = "";
+		if (b->releases_behind >= 0)
+			snprintf(behind, sizeof(behind), "; %" PRId64 " auto-upgrade %s"
+			    " behind", b->releases_behind,
+			    plural((uint64_t)b->releases_behind, "release", "releases"));
+		text_fieldf(t, "Build:", "%s (%s), installed %s; support: %s%s%s%s%s%s",
+		    ver, prod, render_date(b->installed_time, d, sizeof(d)),
+		    releases_support_name(b->support),
+		    b->release != NULL && b->release->end_of_support[0] != '\0' ?
+		    ", end of support " : "",
+		    b->release != NULL ? b->release->end_of_support : "", behind,
+		    b->newest_auto != NULL ? "; newest auto-upgrade release " : "",
+		    b->newest_auto != NULL ? b->newest_auto->version : "");
+		free(ver);
+		free(prod);
+	} else
+		text_field(t, "Build:", "unknown: no installer event of the Connect"
+		    " sync engine or wizard in the logs", 0, 0);
+	v = render_versions(hr, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *s = render_version_text(&v[i]);
+		text_field(t, i == 0 ? "Versions:" : "", s, 1, TEXT_MAX_FIELD);
+		free(s);
 	}
-	for (i = 0; i < hr->ninstalls; i++) {
-		const struct au_install *in = hr->installs[i];
+	free(v);
+}
 
-		text_label(t, i == 0 ? "Versions:" : "");
-		text_put(t, in->version ? in->version : "unknown version",
-		    TEXT_MAX_FIELD);
-		fprintf(t->out, " installed %s", render_date(in->time, date, sizeof(date)));
-		if (in->product != NULL) {
-			fputs(" (", t->out);
-			text_put(t, in->product, TEXT_MAX_FIELD);
-			fputc(')', t->out);
-		}
-		if (in->status > 0)
-			fprintf(t->out, ", installer status %d", in->status);
+static struct au_error *
+text_host(void *st, const struct au_host_report *hr)
+{
+	struct text *t = st;
+	char verdict[16], since[32], first[32], last[32], *s, **notes;
+	size_t nnotes;
+
+	fputc('\n', t->out);
+	text_sgr(t, SGR_BOLD);
+	text_put(t, hr->host, TEXT_MAX_HOST);
+	text_sgr(t, SGR_RESET);
+	fputs("  ", t->out);
+	verdict_upper(hr->verdict, verdict, sizeof(verdict));
+	text_sgr(t, verdict_sgr(hr->verdict));
+	fputs(verdict, t->out);
+	text_sgr(t, SGR_RESET);
+	host_since(hr, since, sizeof(since));
+	if (hr->latest == NULL)
+		fprintf(t->out, hr->verdict == AU_VERDICT_SILENT ?
+		    "  no automatic-upgrade event\n" : "  %" PRIu64 " upgrade %s,"
+		    " none with a result code\n", hr->events_count,
+		    plural(hr->events_count, "event", "events"));
+	else if (hr->verdict == AU_VERDICT_UPGRADED)
+		fprintf(t->out, "  on %s\n", since);
+	else
+		fprintf(t->out, "  since %s (%" PRIu64 " %s in a row)\n", since,
+		    hr->condition_count, plural(hr->condition_count, "result",
+		    "results"));
+	if (hr->name_from_file)
+		text_field(t, "Name:", "taken from the file name (the log holds no"
+		    " computer name)", 0, 0);
+	if (hr->latest != NULL) {
+		s = render_streak(hr);
+		text_field(t, "Streak:", s, 0, 0);
+		free(s);
+	}
+	if (hr->events_count > 0 || hr->attempts > 0)
+		text_fieldf(t, "Attempts:", "%" PRIu64 " (upgrade events with a result"
+		    " code) of %" PRIu64 " upgrade %s, %s .. %s; last success %s",
+		    hr->attempts, hr->events_count, plural(hr->events_count, "event",
+		    "events"), render_time(hr->first_seen, first, sizeof(first)),
+		    render_time(hr->last_seen, last, sizeof(last)),
+		    hr->last_success != 0 ? render_time(hr->last_success, since,
+		    sizeof(since)) : "never seen");
+	if (hr->latest != NULL)
+		text_latest(t, hr);
+	text_results(t, hr);
+	text_build(t, hr);
+	for (size_t i = 0; i < hr->nrelated; i++) {
+		char *p = render_escape(hr->related[i].provider, TEXT_MAX_FIELD,
+		    RENDER_ESC_TEXT);
+		text_fieldf(t, i == 0 ? "Related:" : "", "%" PRIu64 " x %s %" PRIu32
+		    " (%s .. %s)", hr->related[i].count, p, hr->related[i].event_id,
+		    render_date(hr->related[i].first, first, sizeof(first)),
+		    render_date(hr->related[i].last, last, sizeof(last)));
+		free(p);
+	}
+	if (hr->log_records > 0)
+		text_fieldf(t, "Log:", "%" PRIu64 " %s read, %s .. %s",
+		    hr->log_records, plural(hr->log_records, "record", "records"),
+		    render_time(hr->log_first, first, sizeof(first)),
+		    render_time(hr->log_last, last, sizeof(last)));
+	notes = render_host_notes(hr, &nnotes);
+	for (size_t i = 0; i < nnotes; i++)
+		text_field(t, i == 0 ? "Note:" : "", notes[i], 1, 0);
+	render_free_strings(notes, nnotes);
+	if (hr->verdict != AU_VERDICT_UPGRADED)
+		t->checks_due = 1;
+	return NULL;
+}
+
+static struct au_error *
+text_file(void *st, const struct au_file_stats *f)
+{
+	struct text *t = st;
+	char first[32], last[32], *path, *s, *hosts = NULL;
+
+	if (t->nfiles++ == 0) {
+		fputc('\n', t->out);
+		text_sgr(t, SGR_BOLD);
+		fputs("Files read:", t->out);
+		text_sgr(t, SGR_RESET);
 		fputc('\n', t->out);
 	}
+	for (size_t i = 0; i < f->nhosts && i < 5; i++) {
+		char *e = render_escape(f->hosts[i].name, TEXT_MAX_HOST, RENDER_ESC_TEXT);
+		char *n = xasprintf("%s%s%s", hosts != NULL ? hosts : "",
+		    hosts != NULL ? ", " : "", e);
+		free(hosts);
+		free(e);
+		hosts = n;
+	}
+	if (f->nhosts > 5) {
+		char *n = xasprintf("%s and %zu more", hosts, f->nhosts - 5);
+		free(hosts);
+		hosts = n;
+	}
+	path = render_escape(f->path, 0, RENDER_ESC_TEXT);
+	s = xasprintf("%s: %" PRIu64 " records (%s .. %s), %" PRIu64 " upgrade events,"
+	    " %" PRIu64 " installer events, %" PRIu64 " recovered, %" PRIu64
+	    " corrupt; computers: %s; problems: %s%s", path, f->records,
+	    f->first_time != 0 ? render_time(f->first_time, first, sizeof(first)) : "-",
+	    f->last_time != 0 ? render_time(f->last_time, last, sizeof(last)) : "-",
+	    f->matched, f->installs, f->recovered, f->corrupt,
+	    hosts != NULL ? hosts : "none", f->errors != NULL ? "" : "none",
+	    f->dirty ? "; note: log not closed cleanly (dirty)" : "");
+	free(path);
+	free(hosts);
+	fputs("  ", t->out);
+	if (f->errors != NULL) {
+		char *e = render_escape(f->errors, 0, RENDER_ESC_TEXT);
+		char *n = xasprintf("%s%s", s, e);
+		/* The dirty note goes after the problems. */
+		char *d = strstr(s, "; note: log not closed");
+		if (d != NULL) {
+			*d = '\0';
+			free(n);
+			n = xasprintf("%s%s; note: log not closed cleanly (dirty)", s, e);
+		}
+		free(s);
+		s = n;
+		free(e);
+	}
+	text_wrap(t, s, 2, 6);
+	free(s);
+	return NULL;
 }
 
 static void
 text_checks(const struct text *t)
 {
 	const char *const *checks;
-	size_t n, i;
+	size_t n;
 
 	checks = classify_general_checks(&n);
-	for (i = 0; i < n; i++) {
-		text_label(t, i == 0 ? "Checks:" : "");
-		fputs("- ", t->out);
-		text_put(t, checks[i], 0);
-		fputc('\n', t->out);
-	}
-}
-
-static void
-text_host(const struct text *t, const struct au_host_report *hr)
-{
-	char first[32], last[32];
-
-	text_header(t, hr);
-	text_label(t, "Events:");
-	fprintf(t->out, "%" PRIu64 ", first %s, last %s\n", hr->events_count,
-	    render_time(hr->first_seen, first, sizeof(first)),
-	    render_time(hr->last_seen, last, sizeof(last)));
-	text_label(t, "Attempts:");
-	fprintf(t->out, "%" PRIu64 " with a result code; last success ",
-	    hr->attempts);
-	if (hr->last_success != 0)
-		fprintf(t->out, "%s\n", render_time(hr->last_success, last, sizeof(last)));
-	else
-		fputs("never seen\n", t->out);
-	if (hr->latest != NULL)
-		text_latest(t, hr);
-	text_codes(t, hr);
-	text_installs(t, hr);
-	if (hr->verdict != AU_VERDICT_UPGRADED)
-		text_checks(t);
-}
-
-static void
-text_files(const struct text *t, const struct au_report *rep)
-{
-	size_t i;
-
+	fputc('\n', t->out);
 	text_sgr(t, SGR_BOLD);
-	fputs("Files read:", t->out);
+	fputs("General checks for every server that did not upgrade:", t->out);
 	text_sgr(t, SGR_RESET);
 	fputc('\n', t->out);
-	for (i = 0; i < rep->nfiles; i++) {
-		const struct au_file_stats *st = &rep->files[i];
-
-		fputs("  ", t->out);
-		text_put(t, st->path, 0);
-		fprintf(t->out, ": %" PRIu64 " records read, %" PRIu64
-		    " upgrade events, %" PRIu64 " recovered, %" PRIu64
-		    " corrupt; problems: ", st->records, st->matched,
-		    st->recovered, st->corrupt);
-		/*
-		 * st->errors already names the damage behind file_corrupted;
-		 * a dirty flag alone is normal for a log copied while open.
-		 */
-		if (st->errors != NULL)
-			text_put(t, st->errors, 0);
-		else
-			fputs("none", t->out);
-		if (st->dirty)
-			fputs("; note: log not closed cleanly (dirty)", t->out);
-		fputc('\n', t->out);
+	for (size_t i = 0; i < n; i++) {
+		fputs("  - ", t->out);
+		text_wrap(t, checks[i], 4, 4);
 	}
+}
+
+static struct au_error *
+text_end(void *st, const struct au_report *rep)
+{
+	struct text *t = st;
+
+	if (t->checks_due || rep->nhosts == 0)
+		text_checks(t);
+	if (rep->other_files > 0)
+		fprintf(t->out, "\n%zu other %s passed over (no known log form).\n",
+		    rep->other_files, plural(rep->other_files, "file", "files"));
+	return render_check_io(t->out);
+}
+
+static void
+text_free(void *st)
+{
+	free(st);
+}
+
+void
+render_text_writer(FILE *out, const struct au_render_opts *opts,
+    struct au_report_writer *w)
+{
+	struct text *t = xcalloc(1, sizeof(*t));
+
+	t->out = out;
+	t->color = opts->color;
+	t->width = opts->width > 0 ? opts->width : 80;
+	w->st = t;
+	w->begin = text_begin;
+	w->host = text_host;
+	w->file = text_file;
+	w->end = text_end;
+	w->free = text_free;
 }
 
 struct au_error *
 render_report_text(FILE *out, const struct au_report *rep,
     const struct au_render_opts *opts)
 {
-	struct text t = { out, opts != NULL && opts->color };
-	char *summary = render_summary(rep);
-	size_t i;
+	static const struct au_render_opts none = { 0, 0 };
+	struct au_report_writer w;
 
-	fprintf(out, "Automatic upgrade: %s\n", summary);
-	free(summary);
-	for (i = 0; i < rep->nhosts; i++) {
-		fputc('\n', out);
-		text_host(&t, rep->hosts[i]);
-	}
-	if (rep->nhosts == 0) {
-		fputc('\n', out);
-		text_checks(&t);
-	}
-	if (rep->nfiles > 0) {
-		fputc('\n', out);
-		text_files(&t, rep);
-	}
-	return render_check_io(out);
+	render_text_writer(out, opts != NULL ? opts : &none, &w);
+	return render_report_all(&w, rep);
 }
 
 /* --- the fleet view ------------------------------------------------------ */
@@ -567,7 +771,8 @@ render_fleet_text(FILE *out, const struct au_report *rep,
     const struct au_fleet *f, const struct au_fleet_opts *fopts,
     const struct au_render_opts *opts)
 {
-	struct text t = { out, opts != NULL && opts->color };
+	struct text t = { .out = out, .color = opts != NULL && opts->color,
+	    .width = opts != NULL && opts->width > 0 ? opts->width : 80 };
 	char *summary = render_summary(rep), now[32], *title;
 	size_t width = fleet_host_width(rep);
 

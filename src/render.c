@@ -6,8 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
+#include "install.h"
 #include "render.h"
 #include "xmalloc.h"
+
+/* The release catalog the notes on builds quote (render_set_catalog). */
+static const struct au_catalog *render_catalog;
 
 /* A growing string; the writers here build escaped copies with it. */
 struct sbuf {
@@ -187,7 +192,8 @@ render_utf8_sanitise(const char *str)
 char *
 render_time(uint64_t filetime, char *buf, size_t len)
 {
-	return au_time_text(filetime, 1, buf, len);
+	/* To the second, as jq's fromdateiso8601 and most parsers take it. */
+	return au_time_text(filetime - filetime % AU_TICKS_PER_SECOND, 0, buf, len);
 }
 
 char *
@@ -250,34 +256,18 @@ char *
 render_streak(const struct au_host_report *hr)
 {
 	char when[32], *run, *s;
-	uint64_t retries;
-
-	if (hr->latest == NULL || hr->streak_count == 0 ||
-	    hr->verdict == AU_VERDICT_UPGRADED)
-		return NULL;
-	if (hr->streak_count == 1)
-		return xasprintf("once, at %s; not retried yet",
-		    render_time(hr->streak_since, when, sizeof(when)));
-	retries = hr->streak_count - 1;
-	run = run_text(hr->streak_count, hr->streak_since, hr->last_seen);
-	s = xasprintf("%s; retried %" PRIu64 " %s", run, retries,
-	    retries == 1 ? "time" : "times");
-	free(run);
-	return s;
-}
-
-char *
-render_condition(const struct au_host_report *hr)
-{
 	const char *cat;
-	char *run, *s;
 
-	if (hr->latest == NULL || hr->condition_count <= hr->streak_count ||
-	    hr->verdict == AU_VERDICT_UPGRADED)
+	if (hr->latest == NULL || hr->condition_count == 0)
 		return NULL;
 	cat = au_category_name(hr->latest->category);
+	if (hr->condition_count == 1)
+		return xasprintf("%s once, at %s", cat != NULL ? cat : "a result",
+		    render_time(hr->condition_since, when, sizeof(when)));
 	run = run_text(hr->condition_count, hr->condition_since, hr->last_seen);
-	s = xasprintf("%s: %s, with changing result codes", cat ? cat : "none", run);
+	s = xasprintf("%s: %s%s", cat != NULL ? cat : "none", run,
+	    hr->streak_count < hr->condition_count ?
+	    ", with changing result codes" : "");
 	free(run);
 	return s;
 }
@@ -285,13 +275,8 @@ render_condition(const struct au_host_report *hr)
 void
 render_since(const struct au_host_report *hr, uint64_t *since, uint64_t *count)
 {
-	if (hr->condition_count > 0) {
-		*since = hr->condition_since;
-		*count = hr->condition_count;
-	} else {
-		*since = hr->streak_since;
-		*count = hr->streak_count;
-	}
+	*since = hr->condition_since;
+	*count = hr->condition_count;
 }
 
 char *
@@ -329,4 +314,433 @@ render_format_name(enum au_format fmt)
 	};
 
 	return (unsigned)fmt < AU_FMT_COUNT ? names[fmt] : "?";
+}
+
+static int
+render_code_count_cmp(const void *pa, const void *pb)
+{
+	const struct au_code_count *a = *(const struct au_code_count *const *)pa;
+	const struct au_code_count *b = *(const struct au_code_count *const *)pb;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	if (a->last != b->last)
+		return a->last > b->last ? -1 : 1;
+	return strcmp(a->code, b->code);
+}
+
+const struct au_code_count **
+render_codes_by_count(const struct au_host_report *hr)
+{
+	const struct au_code_count **v = xcalloc(hr->ncodes + 1, sizeof(*v));
+
+	for (size_t i = 0; i < hr->ncodes; i++)
+		v[i] = &hr->codes[i];
+	if (hr->ncodes > 1)
+		qsort(v, hr->ncodes, sizeof(*v), render_code_count_cmp);
+	return v;
+}
+
+struct render_version *
+render_versions(const struct au_host_report *hr, size_t *n)
+{
+	struct render_version *v = NULL;
+	size_t nv = 0;
+
+	for (size_t i = 0; i < hr->ninstalls; i++) {
+		const struct au_install *in = hr->installs[i];
+		const char *ver = in->version != NULL && in->version[0] != '\0' ?
+		    in->version : NULL;
+		struct render_version *r = NULL;
+		enum au_install_action act = install_action(in);
+		int removal = act == AU_INSTALL_REMOVE;
+		int failed = act == AU_INSTALL_FAILED;
+
+		/* An event without a version (11707 "completed") joins the last one. */
+		for (size_t j = nv; j-- > 0 && r == NULL;)
+			if (ver == NULL ? 1 : v[j].version != NULL &&
+			    strcmp(v[j].version, ver) == 0)
+				r = &v[j];
+		if (r == NULL) {
+			v = xreallocarray(v, nv + 1, sizeof(*v));
+			r = &v[nv++];
+			memset(r, 0, sizeof(*r));
+			r->version = ver;
+			r->product = in->product;
+			r->first = in->time;
+		}
+		r->last = in->time;
+		if (removal) {
+			r->removed++;
+			r->removed_time = in->time;
+		} else if (failed) {
+			r->failed++;
+			r->failed_time = in->time;
+			if (in->status > 0)
+				r->status = in->status;
+		} else {
+			r->installed++;
+			r->installed_time = in->time;
+		}
+	}
+	*n = nv;
+	return v;
+}
+
+char *
+render_version_text(const struct render_version *r)
+{
+	struct sbuf b = { 0 };
+	char d[32];
+	const char *sep = "";
+
+	sbuf_addf(&b, "%s", r->version != NULL ? r->version : "version not given");
+	if (r->installed > 0) {
+		sbuf_addf(&b, " installed %s", render_date(r->installed_time, d, sizeof(d)));
+		sep = ",";
+	}
+	if (r->failed > 0) {
+		sbuf_addf(&b, "%s install FAILED %s", sep, render_date(r->failed_time, d,
+		    sizeof(d)));
+		if (r->status > 0)
+			sbuf_addf(&b, " (status %d)", r->status);
+		if (r->failed > 1)
+			sbuf_addf(&b, ", %u times", r->failed);
+		sep = ",";
+	}
+	if (r->removed > 0)
+		sbuf_addf(&b, "%s removed %s", sep, render_date(r->removed_time, d,
+		    sizeof(d)));
+	return sbuf_finish(&b);
+}
+
+/*
+ * Our words on what a server's state means beyond its latest result:
+ * silence, 2.x builds, support status. Each a sentence.
+ */
+char **
+render_host_notes(const struct au_host_report *hr, size_t *n)
+{
+	char **v = NULL, d[32], d2[32];
+	size_t nv = 0;
+	const struct au_build *b = &hr->build;
+	struct au_version v221 = { { 2, 2, 1, 0 } }, have;
+	int modern = b->installed_version != NULL &&
+	    releases_version_parse(b->installed_version, &have) &&
+	    releases_version_cmp(&have, &v221) >= 0;
+
+#define NOTE(...) do { v = xreallocarray(v, nv + 1, sizeof(*v)); \
+	v[nv++] = xasprintf(__VA_ARGS__); } while (0)
+	if (hr->verdict == AU_VERDICT_SILENT) {
+		if (hr->log_records > 0)
+			NOTE("No automatic-upgrade event in %" PRIu64 " %s of its log "
+			    "(%s to %s).", hr->log_records,
+			    hr->log_records == 1 ? "record" : "records",
+			    render_date(hr->log_first, d, sizeof(d)),
+			    render_date(hr->log_last, d2, sizeof(d2)));
+		else
+			NOTE("No automatic-upgrade event in its logs.");
+		NOTE("Silence proves nothing: check that automatic upgrade is "
+		    "Enabled (Get-ADSyncAutoUpgrade; Suspended or Disabled stops "
+		    "it, and Get-ADSyncAutoUpgrade -Detail shows the suspension "
+		    "reason), that Connect Health can reach its endpoints, and "
+		    "whether the Application log is large and kept long enough to "
+		    "hold an attempt (attempts are days or weeks apart; a small "
+		    "log that overwrites itself loses them).");
+	}
+	if (modern && hr->attempts == 0)
+		NOTE("Build %s is 2.2.1.0 or later: automatic upgrade runs through "
+		    "the Microsoft Entra Connect Agent Updater, which documents no "
+		    "Application-log events, so no news here is not good news. "
+		    "Collect the output of Get-ADSyncAutoUpgrade -Detail and the "
+		    "files %%ProgramData%%\\AADConnect\\*AutoUpgrader*.log from the "
+		    "server.", b->installed_version);
+	switch (b->support) {
+	case AU_SUPPORT_RECALLED:
+		NOTE("Build %s was recalled by Microsoft: uninstall it and install "
+		    "the latest release manually.", b->installed_version);
+		break;
+	case AU_SUPPORT_BELOW_FLOOR:
+		NOTE("Build %s is below the mandatory minimum %s: synchronization "
+		    "stops from %s. Automatic upgrade cannot be relied on to get "
+		    "there in time: upgrade manually to the latest release.",
+		    b->installed_version, render_catalog != NULL &&
+		    render_catalog->floor != NULL ? render_catalog->floor->version :
+		    "of the catalog", render_catalog != NULL ?
+		    render_date(render_catalog->floor_time, d, sizeof(d)) : "?");
+		break;
+	case AU_SUPPORT_RETIRED:
+		NOTE("Build %s is past its end of support%s%s%s: Microsoft no "
+		    "longer supports it%s. Upgrade manually to the latest release.",
+		    b->installed_version,
+		    b->release != NULL && b->release->end_of_support[0] != '\0' ?
+		    " (" : "",
+		    b->release != NULL ? b->release->end_of_support : "",
+		    b->release != NULL && b->release->end_of_support[0] != '\0' ?
+		    ")" : "",
+		    b->installed_version[0] == '1' ?
+		    ", and 1.x builds no longer synchronize" : "");
+		break;
+	case AU_SUPPORT_RETIRING:
+		NOTE("Build %s reaches its end of support on %s: upgrade before "
+		    "then.", b->installed_version,
+		    b->release != NULL ? b->release->end_of_support : "?");
+		break;
+	case AU_SUPPORT_UNKNOWN:
+		if (b->newer_than_catalog)
+			NOTE("Build %s is newer than every release in the catalog: "
+			    "update the catalog (--releases FILE).",
+			    b->installed_version);
+		else if (b->installed_version != NULL)
+			NOTE("Build %s is not in the release catalog.",
+			    b->installed_version);
+		break;
+	default:
+		break;
+	}
+#undef NOTE
+	*n = nv;
+	return v;
+}
+
+void
+render_free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+char *
+render_as_of_text(const struct au_report *rep)
+{
+	char when[32], clock[32];
+
+	render_time(rep->as_of, when, sizeof(when));
+	if (rep->as_of_given)
+		return xasprintf("As of %s (--now): ages are measured up to then.",
+		    when);
+	if (analyse_report_is_old(rep))
+		return xasprintf("As of %s, the newest record read: ages are "
+		    "measured up to then. The collection is %" PRIu64 " days old "
+		    "(today is %s); collect the logs again for the present state.",
+		    when, render_days(rep->as_of, rep->clock),
+		    render_date(rep->clock, clock, sizeof(clock)));
+	return xasprintf("As of %s, the newest record read: ages are measured "
+	    "up to then.", when);
+}
+
+void
+render_set_catalog(const struct au_catalog *cat)
+{
+	render_catalog = cat;
+}
+
+/* HTML through render-html.c's three steps; the files are kept for the end. */
+struct html_writer {
+	FILE *out;
+	struct au_report files;     /* only files and as_of are used */
+	const struct au_report *rep;
+};
+
+static struct au_error *
+html_w_begin(void *st, const struct au_report *rep)
+{
+	struct html_writer *h = st;
+
+	h->rep = rep;
+	return render_html_begin(h->out, "Automatic upgrade report", rep->as_of, rep);
+}
+
+static struct au_error *
+html_w_host(void *st, const struct au_host_report *hr)
+{
+	struct html_writer *h = st;
+
+	return render_html_host(h->out, hr, h->rep);
+}
+
+static struct au_error *
+html_w_file(void *st, const struct au_file_stats *f)
+{
+	struct html_writer *h = st;
+	struct au_file_stats *c;
+
+	h->files.files = xreallocarray(h->files.files, h->files.nfiles + 1,
+	    sizeof(*h->files.files));
+	c = &h->files.files[h->files.nfiles++];
+	*c = *f;
+	c->path = xstrdup(f->path);
+	c->errors = f->errors != NULL ? xstrdup(f->errors) : NULL;
+	au_file_stats_copy_hosts(c, f);
+	return NULL;
+}
+
+static struct au_error *
+html_w_end(void *st, const struct au_report *rep)
+{
+	struct html_writer *h = st;
+	struct au_error *err;
+
+	h->files.as_of = rep->as_of;
+	h->files.other_files = rep->other_files;
+	err = render_html_end(h->out, &h->files);
+	return err != NULL ? err : render_check_io(h->out);
+}
+
+static void
+html_w_free(void *st)
+{
+	struct html_writer *h = st;
+
+	for (size_t i = 0; i < h->files.nfiles; i++)
+		au_file_stats_clear(&h->files.files[i]);
+	free(h->files.files);
+	free(h);
+}
+
+void
+render_html_writer(FILE *out, struct au_report_writer *w)
+{
+	struct html_writer *h = xcalloc(1, sizeof(*h));
+
+	h->out = out;
+	w->st = h;
+	w->begin = html_w_begin;
+	w->host = html_w_host;
+	w->file = html_w_file;
+	w->end = html_w_end;
+	w->free = html_w_free;
+}
+
+struct au_error *
+render_report_writer(enum au_format fmt, FILE *out,
+    const struct au_render_opts *opts, struct au_report_writer *w)
+{
+	static const struct au_render_opts none = { 0, 0 };
+
+	memset(w, 0, sizeof(*w));
+	switch (fmt) {
+	case AU_FMT_TEXT:
+		render_text_writer(out, opts != NULL ? opts : &none, w);
+		return NULL;
+	case AU_FMT_MARKDOWN:
+		render_markdown_writer(out, w);
+		return NULL;
+	case AU_FMT_JSON:
+		render_json_writer(out, w);
+		return NULL;
+	case AU_FMT_HTML:
+		render_html_writer(out, w);
+		return NULL;
+	default:
+		break;
+	}
+	return au_error_new(AU_ERR_USAGE, NULL, "format %s is not for reports",
+	    render_format_name(fmt));
+}
+
+struct au_error *
+render_report_all(struct au_report_writer *w, const struct au_report *rep)
+{
+	struct au_error *err;
+
+	err = w->begin(w->st, rep);
+	for (size_t i = 0; err == NULL && i < rep->nhosts; i++)
+		err = w->host(w->st, rep->hosts[i]);
+	for (size_t i = 0; err == NULL && i < rep->nfiles; i++)
+		err = w->file(w->st, &rep->files[i]);
+	if (err == NULL)
+		err = w->end(w->st, rep);
+	w->free(w->st);
+	w->st = NULL;
+	return err;
+}
+
+char *
+render_event_key(const struct au_event *ev)
+{
+	char *h = xstrdup(ev->host != NULL ? ev->host : "");
+
+	for (char *p = h; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	{
+		char *k = xasprintf("%s/%" PRIu64 "/%" PRIu64, h, ev->record_id, ev->time);
+		free(h);
+		return k;
+	}
+}
+
+static void
+cell(struct render_cell *c, size_t *n, const char *name, enum render_cell_type t,
+    char *value)
+{
+	c[*n].name = name;
+	c[*n].type = t;
+	c[*n].value = value;
+	(*n)++;
+}
+
+static char *
+time_or_null(uint64_t t)
+{
+	char buf[32];
+
+	return t != 0 ? xstrdup(render_time(t, buf, sizeof(buf))) : NULL;
+}
+
+size_t
+render_fleet_row(const struct au_report *rep, const struct au_host_report *hr,
+    struct render_cell *c)
+{
+	const struct au_build *b = &hr->build;
+	const struct au_code *code = hr->latest != NULL ? hr->latest->code : NULL;
+	uint64_t since = hr->latest == NULL ? 0 : hr->verdict == AU_VERDICT_UPGRADED ?
+	    hr->latest->time : hr->condition_since;
+	size_t n = 0;
+
+	cell(c, &n, "host", RENDER_CELL_STR, xstrdup(hr->host));
+	cell(c, &n, "verdict", RENDER_CELL_STR, xstrdup(au_verdict_name(hr->verdict)));
+	cell(c, &n, "since", RENDER_CELL_STR, time_or_null(since));
+	cell(c, &n, "days", RENDER_CELL_NUM, since != 0 ?
+	    xasprintf("%" PRIu64, render_days(since, rep->as_of)) : NULL);
+	cell(c, &n, "streak", RENDER_CELL_NUM, hr->latest != NULL ?
+	    xasprintf("%" PRIu64, hr->condition_count) : NULL);
+	cell(c, &n, "attempts", RENDER_CELL_NUM, xasprintf("%" PRIu64, hr->attempts));
+	cell(c, &n, "events_count", RENDER_CELL_NUM, xasprintf("%" PRIu64, hr->events_count));
+	cell(c, &n, "first_seen", RENDER_CELL_STR, time_or_null(hr->first_seen));
+	cell(c, &n, "last_seen", RENDER_CELL_STR, time_or_null(hr->last_seen));
+	cell(c, &n, "last_success", RENDER_CELL_STR, time_or_null(hr->last_success));
+	cell(c, &n, "latest_result", RENDER_CELL_STR, render_result(hr->latest));
+	cell(c, &n, "latest_category", RENDER_CELL_STR, hr->latest != NULL &&
+	    au_category_name(hr->latest->category) != NULL ?
+	    xstrdup(au_category_name(hr->latest->category)) : NULL);
+	cell(c, &n, "known", RENDER_CELL_BOOL, hr->latest != NULL ?
+	    xstrdup(code != NULL ? "true" : "false") : NULL);
+	cell(c, &n, "installed_version", RENDER_CELL_STR, b->installed_version != NULL ?
+	    xstrdup(b->installed_version) : NULL);
+	cell(c, &n, "support", RENDER_CELL_STR, xstrdup(releases_support_name(b->support)));
+	cell(c, &n, "end_of_support", RENDER_CELL_STR, b->release != NULL &&
+	    b->release->end_of_support[0] != '\0' ?
+	    xstrdup(b->release->end_of_support) : NULL);
+	cell(c, &n, "auto_upgrade_releases_behind", RENDER_CELL_NUM,
+	    b->releases_behind >= 0 ? xasprintf("%" PRId64, b->releases_behind) : NULL);
+	cell(c, &n, "newest_auto_upgrade_release", RENDER_CELL_STR,
+	    b->newest_auto != NULL ? xstrdup(b->newest_auto->version) : NULL);
+	cell(c, &n, "log_records", RENDER_CELL_NUM, xasprintf("%" PRIu64, hr->log_records));
+	cell(c, &n, "log_first", RENDER_CELL_STR, time_or_null(hr->log_first));
+	cell(c, &n, "log_last", RENDER_CELL_STR, time_or_null(hr->log_last));
+	cell(c, &n, "unknown_codes", RENDER_CELL_NUM, xasprintf("%d", hr->unknown_codes));
+	cell(c, &n, "remediation", RENDER_CELL_STR, hr->latest != NULL &&
+	    code != NULL ? xstrdup(code->remediation) : NULL);
+	cell(c, &n, "as_of", RENDER_CELL_STR, time_or_null(rep->as_of));
+	return n;
+}
+
+void
+render_cells_free(struct render_cell *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(cells[i].value);
 }

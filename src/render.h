@@ -21,7 +21,39 @@ const char *render_format_name(enum au_format fmt);
 
 struct au_render_opts {
 	int color;          /* ANSI colour (only on a terminal, never with NO_COLOR) */
+	int width;          /* text: wrap lines to this width (0: 80) */
 };
+
+/*
+ * A report writer, fed one host at a time so that memory holds one
+ * server's events, never the history: begin gets the report with every
+ * host (their events may be dropped, `latest` kept: enough for the
+ * summary table) and no files; host gets each host in full, in the order
+ * of rep->hosts; file each input file; end closes the document.
+ * free releases st (also after an error).
+ */
+struct au_report_writer {
+	void *st;
+	struct au_error *(*begin)(void *st, const struct au_report *rep);
+	struct au_error *(*host)(void *st, const struct au_host_report *hr);
+	struct au_error *(*file)(void *st, const struct au_file_stats *f);
+	struct au_error *(*end)(void *st, const struct au_report *rep);
+	void (*free)(void *st);
+};
+/* A writer of fmt (text, markdown, json, html) to out. */
+struct au_error *render_report_writer(enum au_format fmt, FILE *out,
+    const struct au_render_opts *opts, struct au_report_writer *w);
+/* The whole of rep (hosts in full, files) through w; then w->free. */
+struct au_error *render_report_all(struct au_report_writer *w,
+    const struct au_report *rep);
+/* The writers (render-text.c, render-markdown.c, render-json.c). */
+void render_text_writer(FILE *out, const struct au_render_opts *opts,
+    struct au_report_writer *w);
+void render_markdown_writer(FILE *out, struct au_report_writer *w);
+void render_json_writer(FILE *out, struct au_report_writer *w);
+void render_html_writer(FILE *out, struct au_report_writer *w);
+/* The catalog the notes on builds quote (its floor); may be NULL. */
+void render_set_catalog(const struct au_catalog *cat);
 
 /*
  * Each returns an AU_ERR_IO error when writing fails. The output depends
@@ -107,6 +139,33 @@ enum render_escape { RENDER_ESC_TEXT, RENDER_ESC_MARKDOWN };
  */
 char *render_escape(const char *s, size_t max, enum render_escape how);
 
+/*
+ * One server as a flat row: the columns of `fleet --format csv` and the
+ * keys of `fleet --format ndjson`, the same in both.
+ */
+enum render_cell_type { RENDER_CELL_STR, RENDER_CELL_NUM, RENDER_CELL_BOOL };
+struct render_cell {
+	const char *name;
+	enum render_cell_type type;
+	char *value;                /* new string; NULL = null / empty */
+};
+#define RENDER_ROW_CELLS 24
+/* Fills cells (RENDER_ROW_CELLS of them) for hr as of rep->as_of; returns the count. */
+size_t render_fleet_row(const struct au_report *rep, const struct au_host_report *hr,
+    struct render_cell *cells);
+void render_cells_free(struct render_cell *cells, size_t n);
+struct au_error *render_fleet_csv(FILE *out, const struct au_report *rep, int flags);
+struct au_error *render_fleet_ndjson(FILE *out, const struct au_report *rep);
+
+/* The JSON documents' schema_version (the files in schema/). */
+#define RENDER_JSON_SCHEMA 3
+
+/*
+ * A stable key of one event, the same whatever file or form it was read
+ * from: "host-in-lower-case/record_id/filetime", as a new string.
+ */
+char *render_event_key(const struct au_event *ev);
+
 /* A copy of s that is valid UTF-8: each bad byte becomes U+FFFD. */
 char *render_utf8_sanitise(const char *s);
 
@@ -116,22 +175,40 @@ uint64_t render_days(uint64_t from, uint64_t to);
 /* "3 servers: 1 blocked, 2 upgraded", as a new string. */
 char *render_summary(const struct au_report *rep);
 
-/*
- * How long the latest result has lasted, relative to the host's last event
- * (never to the current time, so reports are reproducible): "28 results in
- * a row since T (27 days up to the last event); retried 27 times", or
- * "once, at T; not retried yet". A new string; NULL when the host has no
- * result or is upgraded.
- */
-char *render_streak(const struct au_host_report *hr);
+/* A host's result codes, most frequent first, as a new array of borrowed pointers. */
+const struct au_code_count **render_codes_by_count(const struct au_host_report *hr);
+
+/* One version in a host's installer timeline, its events merged. */
+struct render_version {
+	const char *version;        /* borrowed; NULL when the events give none */
+	const char *product;
+	uint64_t first, last;
+	unsigned installed, failed, removed;
+	uint64_t installed_time, failed_time, removed_time;   /* latest of each */
+	int status;                 /* the failed install's status, 0 if none */
+};
+/* Versions in order of first appearance, as a new array (free it). */
+struct render_version *render_versions(const struct au_host_report *hr, size_t *n);
+/* "1.5.30.0 install FAILED 2020-11-17 (status 1603)", a new string. */
+char *render_version_text(const struct render_version *r);
 
 /*
- * The run of the latest result's category when it is longer than the
- * streak (an UpgradeAborted condition whose reasons change):
- * "UpgradeAborted: 5 results in a row since T (3 days up to the last
- * event), with changing result codes", as a new string; else NULL.
+ * Our advice beyond the latest result (silence, 2.x builds, support
+ * status), one sentence a string, as a new array; render_free_strings.
  */
-char *render_condition(const struct au_host_report *hr);
+char **render_host_notes(const struct au_host_report *hr, size_t *n);
+void render_free_strings(char **v, size_t n);
+/* The report's "As of ..." sentence (with the note on an old collection). */
+char *render_as_of_text(const struct au_report *rep);
+
+/*
+ * The streak: the run of results of the latest result's category up to
+ * it, measured up to the host's last event: "UpgradeNotSupported: 28
+ * results in a row since T (27 days up to the last event)", ", with
+ * changing result codes" when the codes differ within it, or "Success
+ * once, at T". A new string; NULL when the host has no result.
+ */
+char *render_streak(const struct au_host_report *hr);
 
 /* Start and length of the present condition: the category's run, else the streak. */
 void render_since(const struct au_host_report *hr, uint64_t *since,
