@@ -186,6 +186,8 @@ analyse_host(struct au_event **events, size_t nevents,
 		name = hr->installs[hr->ninstalls - 1]->host;
 	hr->host = xstrdup(name != NULL ? name : "");
 
+	/* Without a catalog: the installed build, support unknown. */
+	analyse_host_build(hr, NULL, 0);
 	hr->verdict = hr->latest != NULL ?
 	    au_verdict_from_category(hr->latest->category) :
 	    hr->nevents == 0 ? AU_VERDICT_SILENT : AU_VERDICT_NO_RESULT;

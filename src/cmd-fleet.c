@@ -12,12 +12,9 @@
 
 static const struct cmd_option fleet_options[] = {
 	CMD_OPTION_DB,
-	CMD_OPTION_FORMAT("text (default), json, markdown, csv or ndjson (one
-"
-	    "server a row or line), html (one self-contained page
-"
-	    "with charts) or prometheus (text exposition for
-"
+	CMD_OPTION_FORMAT("text (default), json, markdown, csv or ndjson (one\n"
+	    "server a row or line), html (one self-contained page\n"
+	    "with charts) or prometheus (text exposition for\n"
 	    "node_exporter's textfile collector)"),
 	CMD_OPTION_OUTPUT,
 	CMD_OPTION_HOST,

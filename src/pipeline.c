@@ -233,6 +233,9 @@ add_summary(void *arg, struct au_host_report *hr)
 {
 	struct summary_state *s = arg;
 
+	if (hr->latest == NULL)
+		hr->verdict = hr->events_count == 0 ? AU_VERDICT_SILENT :
+		    AU_VERDICT_NO_RESULT;
 	analyse_host_build(hr, s->cat, s->support_now);
 	analyse_report_add(s->rep, hr);
 	return NULL;
@@ -294,8 +297,6 @@ write_host(void *arg, struct au_event **events, size_t nevents,
 		hr->host = xstrdup(s->summary->host);
 	}
 	analyse_host_build(hr, s->cat, s->support_now);
-	/* A host the walk gives no events in range stays silent, as summarised. */
-	hr->verdict = hr->latest != NULL ? hr->verdict : s->summary->verdict;
 	err = s->w->host(s->w->st, hr);
 	s->done = 1;
 	analyse_host_free(hr);
@@ -383,4 +384,23 @@ done:
 	releases_free(cat);
 	analyse_report_free(&rep);
 	return err;
+}
+
+static struct au_error *
+add_host_summary(void *arg, struct au_host_report *hr)
+{
+	analyse_report_add(arg, hr);
+	return NULL;
+}
+
+struct au_error *
+pipeline_fleet(struct au_store *store, const struct au_query *q,
+    struct au_report *rep)
+{
+	struct au_error *err;
+
+	if ((err = store_each_summary(store, q, add_host_summary, rep)) != NULL)
+		return err;
+	analyse_report_sort(rep);
+	return NULL;
 }

@@ -45,6 +45,13 @@ struct au_error *pipeline_summaries(struct au_store *store,
     const struct au_query *q, const struct cmd_common *c,
     const struct au_catalog *cat, struct au_report *rep);
 
+/*
+ * Every host q selects as a summary (no catalog, no as_of: check keeps
+ * the wall clock and judges support itself), worst first.
+ */
+struct au_error *pipeline_fleet(struct au_store *store, const struct au_query *q,
+    struct au_report *rep);
+
 struct pipeline_report_opts {
 	const struct cmd_common *c;   /* format, output, colour, --now, --releases */
 	const char *command;          /* "scan", "report", "export" */

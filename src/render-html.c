@@ -439,13 +439,7 @@ html_latest(FILE *out, const struct au_host_report *hr)
 		fputs("; it may no longer apply to current builds</dd>\n", out);
 	}
 	if ((s = render_streak(hr)) != NULL) {
-		fputs("<dt>Lasted</dt><dd>", out);
-		html_put(out, s, 0);
-		fputs("</dd>\n", out);
-		free(s);
-	}
-	if ((s = render_condition(hr)) != NULL) {
-		fputs("<dt>Condition</dt><dd>", out);
+		fputs("<dt>Streak</dt><dd>", out);
 		html_put(out, s, 0);
 		fputs("</dd>\n", out);
 		free(s);

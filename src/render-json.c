@@ -150,7 +150,12 @@ jbuild(json_t *o, const struct au_host_report *hr)
 	json_object_set_new(o, "installed_time",
 	    jtime_opt(b->installed_time, b->installed_version != NULL));
 	json_object_set_new(o, "support", json_string(releases_support_name(b->support)));
-	json_object_set_new(o, "support_as_of", jtime_opt(b->now, b->now != 0));
+	{
+		/* Support changes by the day: the date, so runs on one day agree. */
+		char d[32];
+		json_object_set_new(o, "support_as_of", b->now != 0 ?
+		    json_string(render_date(b->now, d, sizeof(d))) : json_null());
+	}
 	json_object_set_new(o, "end_of_support", b->release != NULL &&
 	    b->release->end_of_support[0] != '\0' ?
 	    jstr(b->release->end_of_support) : json_null());

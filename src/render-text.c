@@ -227,8 +227,8 @@ text_table(struct text *t, const struct au_report *rep)
 		rese = render_escape(res != NULL ? res : hr->verdict ==
 		    AU_VERDICT_SILENT ? "no upgrade event" : "no result code",
 		    TEXT_MAX_FIELD, RENDER_ESC_TEXT);
-		text_wrap(t, rese, hw + 2 + 9 + 2 + 10 + 2 + 8 + 2 + 22 + 2,
-		    hw + 2 + 9 + 2 + 10 + 2 + 8 + 2 + 22 + 2);
+		/* The last column runs on: a table row is never broken. */
+		fprintf(t->out, "%s\n", rese);
 		free(rese);
 		free(res);
 	}

@@ -455,7 +455,7 @@ render_host_notes(const struct au_host_report *hr, size_t *n)
 		    "Collect the output of Get-ADSyncAutoUpgrade -Detail and the "
 		    "files %%ProgramData%%\\AADConnect\\*AutoUpgrader*.log from the "
 		    "server.", b->installed_version);
-	switch (b->support) {
+	switch (b->installed_version != NULL ? b->support : AU_SUPPORT_UNKNOWN) {
 	case AU_SUPPORT_RECALLED:
 		NOTE("Build %s was recalled by Microsoft: uninstall it and install "
 		    "the latest release manually.", b->installed_version);

@@ -126,8 +126,8 @@ test_verdicts(void)
 	analyse_host_free(hr);
 
 	hr = analyse_host(NULL, 0, NULL, 0);
-	CHECK(hr->verdict == AU_VERDICT_NO_RESULT && hr->events_count == 0 &&
-	    hr->host != NULL, "no events at all");
+	CHECK(hr->verdict == AU_VERDICT_SILENT && hr->events_count == 0 &&
+	    hr->host != NULL, "no events at all: silent");
 	analyse_host_free(hr);
 	analyse_host_free(NULL);
 }

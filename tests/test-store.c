@@ -1513,7 +1513,7 @@ test_migrate_v1(const char *dir)
 			    strcmp(r.hr[0]->latest->source_file, "/logs/old.evtx") == 0,
 			    "aadc01 blocked since t300, 2 results");
 			CHECK(r.n == 3 && strcmp(r.hr[1]->host, "quiet") == 0 &&
-			    r.hr[1]->verdict == AU_VERDICT_NO_RESULT && r.hr[1]->ninstalls == 1,
+			    r.hr[1]->verdict == AU_VERDICT_SILENT && r.hr[1]->ninstalls == 1,
 			    "a host with only installs is listed");
 			CHECK(r.n == 3 && r.hr[2]->verdict == AU_VERDICT_UPGRADED &&
 			    r.hr[2]->last_success == ft(20) && r.hr[2]->ncodes == 2 &&
@@ -1793,7 +1793,7 @@ test_file_hosts(const char *dir)
 	if (r.n == 2) {
 		CHECK(strcmp(r.hr[0]->host, "AADC05.contoso.local") == 0 &&
 		    r.hr[0]->events_count == 0 && r.hr[0]->latest == NULL &&
-		    r.hr[0]->verdict == AU_VERDICT_NO_RESULT &&
+		    r.hr[0]->verdict == AU_VERDICT_SILENT &&
 		    r.hr[0]->log_records == 120 && r.hr[0]->log_first == ft(100) &&
 		    r.hr[0]->log_last == ft(300), "silent AADC05: 120 records, t100..t300"
 		    " (%" PRIu64 " records)", r.hr[0]->log_records);
