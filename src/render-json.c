@@ -484,7 +484,7 @@ render_report_json(FILE *out, const struct au_report *rep)
 struct au_error *
 render_event_ndjson(FILE *out, const struct au_event *ev)
 {
-	json_t *o = jevent(ev);
+	json_t *o = jreport_event(ev);
 	int failed;
 
 	json_object_set_new(o, "source_file", jstr(ev->source_file));
@@ -536,6 +536,13 @@ jfleet_host(const struct au_host_report *hr, uint64_t now)
 	json_object_set_new(o, "latest_result", jresult(hr->latest));
 	json_object_set_new(o, "latest_category", jstr(hr->latest != NULL ?
 	    au_category_name(hr->latest->category) : NULL));
+	json_object_set_new(o, "remediation", hr->latest != NULL &&
+	    hr->latest->code != NULL ? jstr(hr->latest->code->remediation) : json_null());
+	json_object_set_new(o, "installed_version", jstr(hr->build.installed_version));
+	json_object_set_new(o, "support", json_string(releases_support_name(hr->build.support)));
+	json_object_set_new(o, "auto_upgrade_releases_behind", hr->build.releases_behind >= 0 ?
+	    json_integer(hr->build.releases_behind) : json_null());
+	json_object_set_new(o, "log_records", juint(hr->log_records));
 	return o;
 }
 
@@ -598,6 +605,8 @@ render_fleet_json(FILE *out, const struct au_report *rep,
 		    juint(f->verdicts[i]));
 	for (i = 0; i < rep->nhosts; i++)
 		json_array_append_new(hosts, jfleet_host(rep->hosts[i], f->now));
+	jhead(root, rep);
+	json_object_set_new(root, "summary", jsummary(rep));
 	json_object_set_new(root, "now", jtime(f->now));
 	json_object_set_new(root, "retry_days", juint(fopts->retry_days));
 	json_object_set_new(root, "stale_days", juint(fopts->stale_days));

@@ -71,10 +71,12 @@ for (action, doc), ev in zip(a, events):
     assert action["index"]["_index"] == "aadc-upgrade"
     fits(doc, mappings["properties"])
     _id = action["index"]["_id"]
-    key = "%s\n%d\n%d" % (ev["host"].lower(), ev["record_id"], ticks(ev["time"]))
+    # The export's time is to the second; time_filetime is exact.
+    assert ticks(ev["time"]) == ev["time_filetime"] - ev["time_filetime"] % 10**7
+    key = "%s\n%d\n%d" % (ev["host"].lower(), ev["record_id"], ev["time_filetime"])
     assert _id == hashlib.sha256(key.encode("utf-8")).hexdigest(), (key, _id)
     assert doc["event"]["id"] == _id
-    assert doc["@timestamp"] == ev["time"]
+    assert ticks(doc["@timestamp"]) == ev["time_filetime"], (doc["@timestamp"], ev)
     assert doc["host"]["name"] == ev["host"].lower()
     assert doc["winlog"]["computer_name"] == ev["host"]
     assert doc["event"]["code"] == str(ev["event_id"])

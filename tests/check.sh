@@ -22,7 +22,7 @@ lines() {
 	n=$(wc -l < "$tmp/out")
 	if [ "$n" -eq "$2" ]; then pass; else fail "$1: $n lines, expected $2"; cat "$tmp/out" >&2; fi
 }
-PERF="'failed'=1;;;0 'blocked'=1;;;0 'unknown'=1;;;0 'retrying'=1;;;0 'no-result'=0;;;0 'upgraded'=2;;;0"
+PERF="'failed'=1;;;0 'blocked'=1;;;0 'unknown'=1;;;0 'retrying'=1;;;0 'silent'=0;;;0 'no-result'=0;;;0 'upgraded'=2;;;0"
 # Only AADC11 has an installer event (2.4.27.0, supported until 2026-01-15).
 SUPPORT="'support_recalled'=0;;;0 'support_below-floor'=0;;;0 'support_retired'=0;;;0 'support_retiring'=0;;;0 'support_unknown'=5;;;0 'support_supported'=1;;;0"
 
@@ -47,7 +47,7 @@ for item in $perf; do
 done
 
 check_status "check, one upgraded server" 0 "$AU" check --db "$DB" --now "$NOW" --host aadc11.contoso.local
-first_line "check OK" "AADC-UPGRADE OK - 1 server: 1 upgraded | 'failed'=0;;;0 'blocked'=0;;;0 'unknown'=0;;;0 'retrying'=0;;;0 'no-result'=0;;;0 'upgraded'=1;;;0 'support_recalled'=0;;;0 'support_below-floor'=0;;;0 'support_retired'=0;;;0 'support_retiring'=0;;;0 'support_unknown'=0;;;0 'support_supported'=1;;;0"
+first_line "check OK" "AADC-UPGRADE OK - 1 server: 1 upgraded | 'failed'=0;;;0 'blocked'=0;;;0 'unknown'=0;;;0 'retrying'=0;;;0 'silent'=0;;;0 'no-result'=0;;;0 'upgraded'=1;;;0 'support_recalled'=0;;;0 'support_below-floor'=0;;;0 'support_retired'=0;;;0 'support_retiring'=0;;;0 'support_unknown'=0;;;0 'support_supported'=1;;;0"
 lines "check OK: one line" 1
 check_status "check, retrying 27 days" 1 "$AU" check --db "$DB" --now "$NOW" --host AADC13.contoso.local
 contains "check WARNING" "$tmp/out" "AADC-UPGRADE WARNING - 0 critical, 1 warning; 1 server: 1 retrying |"
@@ -55,7 +55,7 @@ check_status "check, retrying 27 days, --warning-days 27" 0 "$AU" check --db "$D
 check_status "check, retrying 27 days, --warning-days 26" 1 "$AU" check --db "$DB" --now "$NOW" --host AADC13.contoso.local --warning-days 26
 check_status "check, retrying, a week in" 0 "$AU" check --db "$DB" --now 2025-02-08 --host AADC13.contoso.local
 check_status "check, two servers" 2 "$AU" check --db "$DB" --now "$NOW" --host AADC11.contoso.local --host AADC12.contoso.local
-contains "check, two servers: counts" "$tmp/out" "'blocked'=1;;;0 'unknown'=0;;;0 'retrying'=0;;;0 'no-result'=0;;;0 'upgraded'=1;;;0"
+contains "check, two servers: counts" "$tmp/out" "'blocked'=1;;;0 'unknown'=0;;;0 'retrying'=0;;;0 'silent'=0;;;0 'no-result'=0;;;0 'upgraded'=1;;;0"
 # The wall clock by default: every fixture is from 2025 or earlier, so retrying is long.
 check_status "check without --now" 1 "$AU" check --db "$DB" --host AADC13.contoso.local
 # AADC11 upgraded to 2.4.27.0, below the 2.5.79.0 floor since 2026-09-30: by the clock, CRITICAL.

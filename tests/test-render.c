@@ -502,8 +502,6 @@ test_text(void)
 
 	build_report(&rep, 1);
 	out = render(TEXT, &rep);
-	if (getenv("AU_DUMP") != NULL)
-		fputs(out, stderr);
 
 	STARTS(out, "Automatic upgrade: 6 servers: 1 failed, 1 blocked,"
 	    " 1 unknown, 1 retrying, 1 no-result, 1 upgraded\n");
@@ -648,8 +646,6 @@ test_markdown(void)
 
 	build_report(&rep, 1);
 	out = render(MARKDOWN, &rep);
-	if (getenv("AU_DUMP") != NULL)
-		fputs(out, stderr);
 
 	STARTS(out, "# Automatic upgrade report\n\n6 servers: 1 failed,");
 	CONTAINS(out, "| Server | Verdict | Since | Attempts | Latest result | Build | Support | Last event |\n");
