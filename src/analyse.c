@@ -191,7 +191,6 @@ analyse_host(struct au_event **events, size_t nevents,
 	hr->verdict = hr->latest != NULL ?
 	    au_verdict_from_category(hr->latest->category) :
 	    hr->nevents == 0 ? AU_VERDICT_SILENT : AU_VERDICT_NO_RESULT;
-	analyse_host_build(hr, NULL, 0);
 	if (hr->latest == NULL)
 		return hr;
 	/* Back from the latest result; events without one do not break a run. */
@@ -481,28 +480,6 @@ analyse_fleet_free(struct au_fleet *f)
 	free(f->never);
 	free(f->codes);
 	memset(f, 0, sizeof(*f));
-}
-
-void
-analyse_host_build(struct au_host_report *hr, const struct au_catalog *cat,
-    uint64_t now)
-{
-	const struct au_install *cur = install_current(hr->installs, hr->ninstalls);
-
-	if (cur != NULL && (cur->version == NULL || cur->version[0] == '\0'))
-		cur = NULL;
-	memset(&hr->build, 0, sizeof(hr->build));
-	if (cat != NULL)
-		releases_build(cat, cur, now, &hr->build);
-	else {
-		hr->build.installed_version = cur != NULL ? cur->version : NULL;
-		hr->build.product = cur != NULL ? cur->product : NULL;
-		hr->build.installed_time = cur != NULL ? cur->time : 0;
-		hr->build.install = cur;
-		hr->build.support = AU_SUPPORT_UNKNOWN;
-		hr->build.releases_behind = -1;
-		hr->build.now = now;
-	}
 }
 
 static void

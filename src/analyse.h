@@ -93,12 +93,6 @@ struct au_report {
 };
 
 /*
- * The installed build of hr (from its installs, oldest first) and what
- * the catalog says of it at now; cat NULL leaves the status unknown.
- */
-void analyse_host_build(struct au_host_report *hr, const struct au_catalog *cat,
-    uint64_t now);
-/*
  * The newest time rep knows of: its hosts' last events, installs and log
  * records, and its files' newest records (0 when none): as_of by default.
  */

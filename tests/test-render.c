@@ -1010,12 +1010,15 @@ render_fleet(enum which w, const struct au_report *rep, const struct au_fleet *f
 	return buf;
 }
 
-static const char *const fleet_keys[] = { "now", "retry_days", "stale_days",
+static const char *const fleet_keys[] = { "generator", "version",
+	"schema_version", "command", "as_of", "as_of_source", "collection_is_old",
+	"summary", "now", "retry_days", "stale_days",
 	"servers", "verdicts", "hosts", "blocked", "retrying", "stale",
 	"never_succeeded", "codes" };
 static const char *const fleet_host_keys[] = { "host", "verdict", "since", "days",
 	"results", "attempts", "events_count", "first_seen", "last_seen",
-	"last_success", "latest_result", "latest_category" };
+	"last_success", "latest_result", "latest_category", "remediation",
+	"installed_version", "support", "auto_upgrade_releases_behind", "log_records" };
 static const char *const fleet_entry_keys[] = { "host", "verdict", "since",
 	"days", "count", "latest_result" };
 static const char *const fleet_code_keys[] = { "code", "category", "known",
@@ -1191,7 +1194,8 @@ test_ndjson(void)
 {
 	static const char *const keys[] = { "time", "host", "record_id", "event_id",
 		"level", "provider", "result_code", "detail", "category", "known",
-		"historical", "description", "remediation", "message", "source_file",
+		"historical", "description", "remediation", "message", "time_unix",
+		"time_filetime", "event_key", "recovered", "source_file",
 		"@timestamp" };
 	struct au_event *ev;
 	json_t *o;
