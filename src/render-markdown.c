@@ -245,7 +245,7 @@ md_host(void *st, const struct au_host_report *hr)
 {
 	struct md *m = st;
 	FILE *out = m->out;
-	char first[32], last[32], **notes, *streak;
+	char first[32], last[32], succ[32], **notes, *streak;
 	size_t nnotes;
 
 	fputs("\n## ", out);
@@ -275,8 +275,8 @@ md_host(void *st, const struct au_host_report *hr)
 		    hr->attempts, hr->events_count, plural(hr->events_count, "event",
 		    "events"), render_time(hr->first_seen, first, sizeof(first)),
 		    render_time(hr->last_seen, last, sizeof(last)),
-		    hr->last_success != 0 ? render_time(hr->last_success, first,
-		    sizeof(first)) : "never seen");
+		    hr->last_success != 0 ? render_time(hr->last_success, succ,
+		    sizeof(succ)) : "never seen");
 	if (hr->log_records > 0)
 		fprintf(out, "- **Log:** %" PRIu64 " %s read, %s .. %s\n",
 		    hr->log_records, plural(hr->log_records, "record", "records"),
