@@ -97,21 +97,7 @@ merge_stats(struct au_file_stats *st, const struct au_file_stats *m)
 	st->file_corrupted |= m->file_corrupted;
 	st->host_from_name |= m->host_from_name;
 	st->times_utc |= m->times_utc;
-	for (size_t i = 0; i < m->nhosts; i++) {
-		const struct au_file_host *h = &m->hosts[i];
-		au_file_stats_note_host(st, h->name, h->first_time);
-		if (h->records > 1)
-			au_file_stats_note_host(st, h->name, h->last_time);
-		for (size_t j = 0; j < st->nhosts; j++)
-			if (au_host_cmp(st->hosts[j].name, h->name) == 0) {
-				st->hosts[j].records += h->records - (h->records > 1 ? 2 : 1);
-				break;
-			}
-	}
-	if (m->nhosts == 0 && m->first_time != 0) {
-		au_file_stats_note_host(st, NULL, m->first_time);
-		au_file_stats_note_host(st, NULL, m->last_time);
-	}
+	au_file_stats_merge_hosts(st, m, 1);
 }
 
 /* Copies the current member into a memory file; the limits stop it. */

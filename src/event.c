@@ -75,19 +75,61 @@ host_index_rebuild(struct au_file_stats *st, size_t size)
 	}
 }
 
+static void
+period_note(uint64_t *first, uint64_t *last, uint64_t time)
+{
+	if (time == 0)
+		return;
+	if (*first == 0 || time < *first)
+		*first = time;
+	if (time > *last)
+		*last = time;
+}
+
+uint64_t
+au_records_once(uint64_t a, uint64_t amin, uint64_t amax, uint64_t b,
+    uint64_t bmin, uint64_t bmax)
+{
+	uint64_t lo = amin < bmin ? amin : bmin, hi = amax > bmax ? amax : bmax;
+	uint64_t span = hi - lo + 1, sum = a + b, n = sum < span ? sum : span;
+
+	if (amin == 0 || bmin == 0 || amin > bmax || bmin > amax)
+		return sum;
+	if (n < a)
+		n = a;
+	if (n < b)
+		n = b;
+	return n;
+}
+
+static void host_add(struct au_file_stats *st, const char *computer,
+    const struct au_file_host *add, int once);
+
 void
 au_file_stats_note_host(struct au_file_stats *st, const char *computer,
-    uint64_t time)
+    uint64_t time, uint64_t record_id)
+{
+	struct au_file_host one = { NULL, 1, time, time, record_id, record_id };
+
+	au_file_stats_add_host(st, computer, &one);
+}
+
+void
+au_file_stats_add_host(struct au_file_stats *st, const char *computer,
+    const struct au_file_host *add)
+{
+	host_add(st, computer, add, 0);
+}
+
+static void
+host_add(struct au_file_stats *st, const char *computer,
+    const struct au_file_host *add, int once)
 {
 	struct au_file_host *h = NULL;
 	size_t k;
 
-	if (time != 0) {
-		if (st->first_time == 0 || time < st->first_time)
-			st->first_time = time;
-		if (time > st->last_time)
-			st->last_time = time;
-	}
+	period_note(&st->first_time, &st->last_time, add->first_time);
+	period_note(&st->first_time, &st->last_time, add->last_time);
 	if (computer == NULL || computer[0] == '\0')
 		return;
 	if (st->nhosts > 0 && au_host_cmp(st->hosts[st->nhosts - 1].name,
@@ -115,13 +157,26 @@ au_file_stats_note_host(struct au_file_stats *st, const char *computer,
 			st->host_index[k] = ++st->nhosts;
 		}
 	}
-	h->records++;
-	if (time != 0) {
-		if (h->first_time == 0 || time < h->first_time)
-			h->first_time = time;
-		if (time > h->last_time)
-			h->last_time = time;
-	}
+	if (once && add->min_record != 0 && h->min_record != 0 &&
+	    add->min_record <= h->max_record && h->min_record <= add->max_record)
+		h->records = au_records_once(h->records, h->min_record,
+		    h->max_record, add->records, add->min_record, add->max_record);
+	else
+		h->records += add->records;
+	period_note(&h->first_time, &h->last_time, add->first_time);
+	period_note(&h->first_time, &h->last_time, add->last_time);
+	period_note(&h->min_record, &h->max_record, add->min_record);
+	period_note(&h->min_record, &h->max_record, add->max_record);
+}
+
+void
+au_file_stats_merge_hosts(struct au_file_stats *dst,
+    const struct au_file_stats *src, int once)
+{
+	for (size_t i = 0; i < src->nhosts; i++)
+		host_add(dst, src->hosts[i].name, &src->hosts[i], once);
+	period_note(&dst->first_time, &dst->last_time, src->first_time);
+	period_note(&dst->first_time, &dst->last_time, src->last_time);
 }
 
 void

@@ -77,6 +77,7 @@ struct au_file_host {
 	char *name;               /* Computer, as first spelled in the file */
 	uint64_t records;         /* records read with that Computer */
 	uint64_t first_time, last_time;   /* FILETIME of its oldest and newest record */
+	uint64_t min_record, max_record;  /* range of their record IDs; 0 when unknown */
 };
 
 /* What reading one input file gave. */
@@ -117,10 +118,35 @@ void au_file_stats_add_error(struct au_file_stats *st, const char *msg);
 /*
  * Counts one record read with this Computer (NULL or "" counts toward
  * the period only) at time (FILETIME; 0 = unknown, not counted in the
- * period). Names compare ASCII-case-insensitively. Constant time.
+ * period) with its record ID (0 = unknown). Names compare
+ * ASCII-case-insensitively. Constant time.
  */
 void au_file_stats_note_host(struct au_file_stats *st, const char *computer,
-    uint64_t time);
+    uint64_t time, uint64_t record_id);
+/*
+ * Counts h->records records of one Computer (or none) over h's period and
+ * record-ID range at once (h->name is not used).
+ */
+void au_file_stats_add_host(struct au_file_stats *st, const char *computer,
+    const struct au_file_host *h);
+/*
+ * Adds src's hosts and period to dst's, as if dst had read src's records;
+ * with once, a host's records whose record-ID range overlaps dst's are
+ * counted once (au_records_once): the same log read twice, as an .evtx
+ * and its XML export in one archive, counts its records once.
+ */
+void au_file_stats_merge_hosts(struct au_file_stats *dst,
+    const struct au_file_stats *src, int once);
+/*
+ * How many distinct records two sets of one server's records hold, a
+ * records with IDs amin..amax and b with bmin..bmax (0 = unknown): a + b
+ * when the ranges are disjoint or unknown; where they overlap, the two
+ * are taken as reads of one log, and the count is the larger set's, or
+ * as many as both ranges together span when that is more (a log read
+ * again after more records were written), never more than a + b.
+ */
+uint64_t au_records_once(uint64_t a, uint64_t amin, uint64_t amax,
+    uint64_t b, uint64_t bmin, uint64_t bmax);
 /* A deep copy of src's hosts into dst (for a caller that keeps the stats). */
 void au_file_stats_copy_hosts(struct au_file_stats *dst,
     const struct au_file_stats *src);

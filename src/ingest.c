@@ -333,6 +333,27 @@ le32(const uint8_t *p)
 }
 
 /*
+ * Counts a record read toward its Computer and the file's period: the
+ * time the record was written (the record header's, which the fast path
+ * reads from the bytes too).
+ */
+static void
+note_record_host(libevtx_record_t *rec, struct au_file_stats *st)
+{
+	char *computer;
+	uint64_t t = 0, id = 0;
+
+	GET_UTF8(libevtx_record_get_utf8_computer_name_size,
+	    libevtx_record_get_utf8_computer_name, rec, computer);
+	if (libevtx_record_get_written_time(rec, &t, NULL) != 1)
+		t = 0;
+	if (libevtx_record_get_identifier(rec, &id, NULL) != 1)
+		id = 0;
+	au_file_stats_note_host(st, computer, t, id);
+	free(computer);
+}
+
+/*
  * Reads every record of an open libevtx file (a whole log, or one chunk
  * of it), and with --recovered the records libevtx recovers; ingest_record
  * picks out the ones we want.
@@ -353,6 +374,7 @@ read_records(libevtx_file_t *file, const struct au_ingest_opts *opts,
 			continue;
 		}
 		st->records++;
+		note_record_host(rec, st);
 		err = ingest_record(rec, 0, opts, sink, st);
 		libevtx_record_free(&rec, NULL);
 		if (err != NULL)
@@ -372,6 +394,7 @@ read_records(libevtx_file_t *file, const struct au_ingest_opts *opts,
 			continue;
 		st->records++;
 		st->recovered++;
+		note_record_host(rec, st);
 		err = ingest_record(rec, 1, opts, sink, st);
 		libevtx_record_free(&rec, NULL);
 		if (err != NULL)
@@ -615,6 +638,7 @@ struct chunk_result {
 	size_t nev;
 	struct au_install **in;
 	size_t nin;
+	struct au_file_stats hosts;   /* the Computers of its records, and their period */
 	struct au_error *err;    /* a failure that stops the file */
 };
 
@@ -671,6 +695,7 @@ chunk_result_clear(struct chunk_result *r)
 		au_install_free(r->in[i]);
 	free(r->ev);
 	free(r->in);
+	au_file_stats_clear(&r->hosts);
 	au_error_free(r->err);
 	memset(r, 0, sizeof(*r));
 }
@@ -848,6 +873,30 @@ done:
 	return ok;
 }
 
+/*
+ * Counts the n records of the chunk (at w->off) toward their Computers,
+ * read from the bytes; 0 when one of them cannot be read that way, and
+ * libevtx has to read the chunk instead.
+ */
+static int
+chunk_hosts(struct chunk_worker *w, struct chunk_result *r, size_t n)
+{
+	struct prefilter_host_cache cache;
+	char name[1024];
+
+	memset(&cache, 0, sizeof(cache));
+	for (size_t j = 0; j < n; j++) {
+		if (!prefilter_computer(w->chunk, EVTX_CHUNK_SIZE, w->off[j],
+		    &cache, name, sizeof(name))) {
+			au_file_stats_clear(&r->hosts);
+			return 0;
+		}
+		au_file_stats_note_host(&r->hosts, name,
+		    le64(w->chunk + w->off[j] + 16), le64(w->chunk + w->off[j] + 8));
+	}
+	return 1;
+}
+
 /* Reads chunk k of the file (the i-th of the batch already read) into r. */
 static void
 chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
@@ -856,7 +905,8 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL, NULL };
 	struct au_file_stats st;
 	libevtx_file_t *file = NULL;
-	size_t at = (size_t)i * EVTX_CHUNK_SIZE, n;
+	size_t at = (size_t)i * EVTX_CHUNK_SIZE, n, nrec;
+	uint32_t end;
 	int match = 0;
 
 	memset(&st, 0, sizeof(st));
@@ -880,12 +930,13 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 	if (r->cs == CHUNK_BAD_MAGIC && !w->opts->recovered)
 		return;
 	if (r->cs == CHUNK_OK &&
-	    !(w->opts->recovered && !slack_empty(w->chunk))) {
+	    !(w->opts->recovered && !slack_empty(w->chunk)) &&
+	    chunk_hosts(w, r, nrec = chunk_walk(w->chunk, EVTX_CHUNK_SIZE,
+	    w->off, &end))) {
 		w->npos = prefilter_positions(w->pf, w->chunk, EVTX_CHUNK_SIZE,
 		    w->pos, w->id, MAX_POSITIONS, &match);
 		if (!match) {
-			uint32_t end;
-			r->records += chunk_walk(w->chunk, EVTX_CHUNK_SIZE, w->off, &end);
+			r->records += nrec;
 			return;
 		}
 		if (chunk_selective(w, r, &sink))
@@ -897,6 +948,7 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 			au_install_free(r->in[j]);
 		r->nev = r->nin = 0;
 		r->records = r->corrupt = 0;
+		au_file_stats_clear(&r->hosts);
 	}
 	/*
 	 * A damaged chunk, or --recovered with something in the slack:
@@ -906,11 +958,13 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 		return;
 	r->err = read_records(file, w->opts, &sink, &st);
 	evtx_close(&file);
+	au_file_stats_merge_hosts(&r->hosts, &st, 0);
 	r->records += st.records;
 	r->recovered += st.recovered;
 	r->corrupt += st.corrupt;
 	r->matched += st.matched;
 	r->installs += st.installs;
+	au_file_stats_clear(&st);
 }
 
 static void *
@@ -1060,6 +1114,7 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 			st->corrupt += r->corrupt;
 			st->matched += r->matched;
 			st->installs += r->installs;
+			au_file_stats_merge_hosts(st, &r->hosts, 0);
 			if (err == NULL && r->err != NULL) {
 				err = r->err;
 				r->err = NULL;

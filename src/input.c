@@ -363,7 +363,7 @@ input_emit(struct input_ctx *c, const struct input_record *r)
 		c->st->host_from_name = 1;
 
 	c->st->records++;
-	au_file_stats_note_host(c->st, host, r->time);
+	au_file_stats_note_host(c->st, host, r->time, r->record_id);
 	if (r->provider == NULL)
 		return NULL;
 	if (source_matches(o, r->provider) && r->event_id >= o->id_min &&

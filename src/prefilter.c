@@ -372,30 +372,199 @@ template_names(const struct prefilter *pf, const uint8_t *chunk, size_t len,
 	return found;
 }
 
+/*
+ * The record at off: its size in *size, and the chunk offset of the
+ * template definition it instantiates in *toff (0 for the direct form,
+ * whose names and values are inline). Returns 0 when it is no record.
+ *
+ * Record: "**\0\0", size (4), id (8), written time (8), binary XML, size.
+ * Binary XML: fragment header (0x0f 1 1 0), then a template instance
+ * (0x0c, 1 byte, template id (4), definition offset (4)); anything else
+ * is the direct form.
+ */
+static int
+record_parts(const uint8_t *chunk, size_t len, size_t off, uint32_t *size,
+    uint32_t *toff)
+{
+	const uint8_t *r = chunk + off;
+
+	if (off + 24 > len || memcmp(r, "**\0\0", 4) != 0)
+		return 0;
+	*size = le32(r + 4);
+	if (*size < 24 + 14 + 4 || *size > len - off)
+		return 0;
+	*toff = r[24] == 0x0f && r[28] == 0x0c ? le32(r + 34) : 0;
+	return 1;
+}
+
 int
 prefilter_record(const struct prefilter *pf, const uint8_t *chunk, size_t len,
     size_t off, struct prefilter_cache *cache)
 {
-	const uint8_t *r = chunk + off;
-	uint32_t size, found;
+	uint32_t size, toff, found;
 
-	/* Record: "**\0\0", size (4), id (8), written time (8), binary XML, size. */
-	if (off + 24 > len || memcmp(r, "**\0\0", 4) != 0)
-		return 1;
-	size = le32(r + 4);
-	if (size < 24 + 14 + 4 || size > len - off)
+	if (!record_parts(chunk, len, off, &size, &toff))
 		return 1;
 	found = names_in_span(pf, chunk, off, off + size, cache);
 	if (rules_met(pf, found))
 		return 1;
-	/*
-	 * Binary XML: fragment header (0x0f 1 1 0), then a template instance
-	 * (0x0c, 1 byte, template id (4), definition offset (4)). Anything
-	 * else (the direct form) carries its names inline: searched above.
-	 */
-	r += 24;
-	if (r[0] != 0x0f || r[4] != 0x0c)
+	/* The direct form carries its names inline: searched above. */
+	if (toff == 0)
 		return 0;
-	return rules_met(pf, found | template_names(pf, chunk, len, le32(r + 10),
-	    cache));
+	return rules_met(pf, found | template_names(pf, chunk, len, toff, cache));
+}
+
+/* ---- the Computer of a record ------------------------------------------- */
+
+static unsigned
+le16(const uint8_t *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+/* Whether the name string at chunk offset noff (next (4), hash (2), length (2), UTF-16LE) is "Computer". */
+static int
+is_computer_name(const uint8_t *chunk, size_t len, size_t noff)
+{
+	static const uint8_t name[16] = { 'C', 0, 'o', 0, 'm', 0, 'p', 0,
+	    'u', 0, 't', 0, 'e', 0, 'r', 0 };
+
+	return noff >= EVTX_CHUNK_HEADER_SIZE && noff + 8 + 16 <= len &&
+	    le16(chunk + noff + 6) == 8 && memcmp(chunk + noff + 8, name, 16) == 0;
+}
+
+/*
+ * The text of the first <Computer> element in chunk[a..b): an open start
+ * element token (0x01, or 0x41 with attributes), a dependency identifier
+ * (2; absent in some writers' output, so both layouts are tried), the
+ * data size (4) and the name's offset (4), the name itself when it is
+ * defined there, the attribute list (size (4), attributes) for 0x41, a
+ * close start element (0x02), one value text (0x05 or 0x45, type 0x01
+ * string, length (2), UTF-16LE) and an end element (0x04). Returns 1 with
+ * *text and *units, 0 when there is none in this form (a substitution
+ * there, or another layout).
+ */
+static int
+computer_in_span(const uint8_t *chunk, size_t len, size_t a, size_t b,
+    uint32_t *text, unsigned *units)
+{
+	if (b > len)
+		b = len;
+	for (size_t p = a; p + 9 <= b; p++) {
+		uint8_t t = chunk[p];
+
+		if (t != 0x01 && t != 0x41)
+			continue;
+		for (size_t skip = 2; ; skip = 0) {
+			size_t q = p + 1 + skip + 4, noff;
+
+			if (q + 4 <= b && is_computer_name(chunk, len,
+			    noff = le32(chunk + q))) {
+				q += 4;
+				if (noff == q)
+					q += 8 + 16 + 2;
+				if (t == 0x41) {
+					if (q + 4 > b)
+						return 0;
+					q += 4 + (size_t)le32(chunk + q);
+				}
+				if (q + 4 > b || chunk[q] != 0x02 ||
+				    (chunk[q + 1] & 0xbf) != 0x05 || chunk[q + 2] != 0x01)
+					return 0;
+				*units = le16(chunk + q + 3);
+				q += 5;
+				if (q + 2 * (size_t)*units + 1 > b ||
+				    chunk[q + 2 * (size_t)*units] != 0x04)
+					return 0;
+				*text = (uint32_t)q;
+				return 1;
+			}
+			if (skip == 0)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* UTF-16LE to UTF-8; 0 for a lone surrogate, a NUL or no room. */
+static int
+utf16_to_utf8(const uint8_t *s, unsigned units, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (unsigned i = 0; i < units; i++) {
+		uint32_t c = le16(s + 2 * (size_t)i);
+
+		if (c >= 0xdc00 && c <= 0xdfff)
+			return 0;
+		if (c >= 0xd800 && c <= 0xdbff) {
+			uint32_t d;
+			if (i + 1 >= units)
+				return 0;
+			d = le16(s + 2 * (size_t)(i + 1));
+			if (d < 0xdc00 || d > 0xdfff)
+				return 0;
+			c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+			i++;
+		}
+		if (c == 0 || o + 5 > outsz)
+			return 0;
+		if (c < 0x80)
+			out[o++] = (char)c;
+		else if (c < 0x800) {
+			out[o++] = (char)(0xc0 | c >> 6);
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else if (c < 0x10000) {
+			out[o++] = (char)(0xe0 | c >> 12);
+			out[o++] = (char)(0x80 | (c >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | c >> 18);
+			out[o++] = (char)(0x80 | (c >> 12 & 0x3f));
+			out[o++] = (char)(0x80 | (c >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	out[o] = '\0';
+	return 1;
+}
+
+int
+prefilter_computer(const uint8_t *chunk, size_t len, size_t off,
+    struct prefilter_host_cache *cache, char *out, size_t outsz)
+{
+	uint32_t size, toff, tsize, text = 0;
+	unsigned units = 0, i;
+	int found;
+
+	if (!record_parts(chunk, len, off, &size, &toff))
+		return 0;
+	if (toff == 0)
+		found = computer_in_span(chunk, len, off + 24, off + size, &text, &units);
+	else {
+		for (i = 0; i < cache->n; i++)
+			if (cache->toff[i] == toff)
+				break;
+		if (i < cache->n) {
+			found = cache->text[i] != 0;
+			text = cache->text[i];
+			units = cache->units[i];
+		} else {
+			/* Definition: next offset (4), GUID (16), data size (4), data. */
+			found = 0;
+			if (toff >= EVTX_CHUNK_HEADER_SIZE && (size_t)toff + 24 <= len) {
+				tsize = le32(chunk + toff + 20);
+				if (tsize <= len - toff - 24)
+					found = computer_in_span(chunk, len, toff + 24,
+					    toff + 24 + (size_t)tsize, &text, &units);
+			}
+			if (cache->n < sizeof(cache->toff) / sizeof(cache->toff[0])) {
+				cache->toff[cache->n] = toff;
+				cache->text[cache->n] = found ? text : 0;
+				cache->units[cache->n] = (uint16_t)units;
+				cache->n++;
+			}
+		}
+	}
+	return found && utf16_to_utf8(chunk + text, units, out, outsz);
 }

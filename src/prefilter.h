@@ -64,4 +64,22 @@ struct prefilter_cache {
 int prefilter_record(const struct prefilter *pf, const uint8_t *chunk, size_t len,
     size_t off, struct prefilter_cache *cache);
 
+/*
+ * The Computer of the record at offset off of a chunk, read from the
+ * <Computer> element of the template definition it instantiates (or of
+ * the record itself, in the direct form), where Windows writes it as
+ * literal text: as UTF-8 in out (NUL-terminated, outsz bytes). Returns 1
+ * when found, 0 when it cannot be told this way (a substitution, another
+ * layout, an unpaired surrogate): the caller asks libevtx then. Zero
+ * cache for each new chunk.
+ */
+struct prefilter_host_cache {
+	uint32_t toff[64];
+	uint32_t text[64];
+	uint16_t units[64];
+	unsigned n;
+};
+int prefilter_computer(const uint8_t *chunk, size_t len, size_t off,
+    struct prefilter_host_cache *cache, char *out, size_t outsz);
+
 #endif

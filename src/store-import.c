@@ -364,6 +364,8 @@ store_file_hosts(struct au_store *s, int64_t file_id,
 		store_bind_time(ins, 5, fh->first_time);
 		store_bind_time(ins, 6, fh->last_time);
 		sqlite3_bind_int64(ins, 7, (sqlite3_int64)i);
+		store_bind_time(ins, 8, fh->min_record);
+		store_bind_time(ins, 9, fh->max_record);
 		if ((err = store_run(s, ins, "cannot record a file's hosts")) != NULL)
 			return err;
 	}

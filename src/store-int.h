@@ -104,7 +104,7 @@ struct au_error *store_run(struct au_store *s, sqlite3_stmt *st, const char *wha
 char *store_col_dup(sqlite3_stmt *st, int col);
 uint64_t store_col_u64(sqlite3_stmt *st, int col);   /* NULL reads 0 */
 struct au_error *store_prepare(struct au_store *s, const char *sql, sqlite3_stmt **st);
-void store_bind_time(sqlite3_stmt *st, int col, uint64_t t);   /* 0 binds NULL */
+void store_bind_time(sqlite3_stmt *st, int col, uint64_t t);   /* 0 (unknown) binds NULL */
 /* Binds ?2 and ?3 to [since, until) (until 0: no end). */
 void store_bind_range(sqlite3_stmt *st, uint64_t since, uint64_t until);
 void store_host_cache_clear(struct store_host_cache *hc);

@@ -362,9 +362,13 @@ static const char *const store_summary_sql[SR_COUNT] = {
 	[SR_CODES] = "SELECT result_code, detail, category, count, first, last"
 	    " FROM host_codes WHERE host_id = ?1 ORDER BY position",
 	[SR_INSTALLS] = STORE_INSTALL_COLUMNS,
-	/* The host's logs: records read with its name, and their period. */
-	[SR_LOG] = "SELECT sum(records), min(first_time), max(last_time)"
-	    " FROM file_hosts WHERE host_id = ?1",
+	/*
+	 * The host's logs: records read with its name, and their period,
+	 * in order of record ID so that overlapping reads of one log merge.
+	 */
+	[SR_LOG] = "SELECT records, first_time, last_time, min_record,"
+	    " max_record FROM file_hosts WHERE host_id = ?1"
+	    " ORDER BY min_record IS NULL, min_record, max_record",
 };
 
 /* Reads the summary import kept (host_status, host_codes); *found 0 when none. */
@@ -427,6 +431,52 @@ store_summ_stored(struct au_store *s, sqlite3_stmt **sr, int64_t host_id,
 }
 
 /*
+ * The records of a host's logs over every file that named it, and their
+ * period: files whose record IDs overlap are reads of one log (an .evtx
+ * and its export, or two collections of it), counted once, with
+ * au_records_once over each run of overlapping ranges.
+ */
+static struct au_error *
+store_summ_log(struct au_store *s, sqlite3_stmt *st, int64_t host_id,
+    uint64_t *records, uint64_t *first, uint64_t *last)
+{
+	uint64_t grec = 0, gmin = 0, gmax = 0;
+	int rc;
+
+	*records = *first = *last = 0;
+	sqlite3_bind_int64(st, 1, host_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t n = store_col_u64(st, 0), t0 = store_col_u64(st, 1);
+		uint64_t t1 = store_col_u64(st, 2), lo = store_col_u64(st, 3);
+		uint64_t hi = store_col_u64(st, 4);
+
+		if (t0 != 0 && (*first == 0 || t0 < *first))
+			*first = t0;
+		if (t1 > *last)
+			*last = t1;
+		if (lo == 0 || hi < lo) {
+			*records += n;
+			continue;
+		}
+		if (gmin != 0 && lo <= gmax) {
+			grec = au_records_once(grec, gmin, gmax, n, lo, hi);
+			if (hi > gmax)
+				gmax = hi;
+			continue;
+		}
+		*records += grec;
+		grec = n;
+		gmin = lo;
+		gmax = hi;
+	}
+	*records += grec;
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "cannot read a host's logs");
+	return NULL;
+}
+
+/*
  * One host's report: the summary kept at import, or (with a time range)
  * one accumulated from the events in range; its latest event and
  * installs; the records and period of its logs. *out is NULL for a host
@@ -456,19 +506,9 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 	if (err != NULL)
 		goto done;
 
-	st = sr[SR_LOG];
-	sqlite3_bind_int64(st, 1, h->id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		log_records = store_col_u64(st, 0);
-		log_first = store_col_u64(st, 1);
-		log_last = store_col_u64(st, 2);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		err = store_error(s, "cannot read a host's logs");
+	if ((err = store_summ_log(s, sr[SR_LOG], h->id, &log_records,
+	    &log_first, &log_last)) != NULL)
 		goto done;
-	}
 	if (m.latest != 0) {
 		st = sr[SR_LATEST];
 		sqlite3_bind_int64(st, 1, m.latest);

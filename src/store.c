@@ -207,6 +207,11 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE files ADD COLUMN inode INTEGER;\n"
 	"ALTER TABLE files ADD COLUMN device INTEGER;\n"
 	"CREATE INDEX files_path ON files (path);\n",
+	/* 5 */
+	"-- the range of record IDs of a file's records per computer, so that\n"
+	"-- the same log read twice (an .evtx and its export) counts once\n"
+	"ALTER TABLE file_hosts ADD COLUMN min_record INTEGER;\n"
+	"ALTER TABLE file_hosts ADD COLUMN max_record INTEGER;\n",
 };
 #define STORE_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
@@ -219,6 +224,7 @@ static struct au_error *(*const store_migration_fill[])(struct au_store *) = {
 	/* 2 */ store_status_all,
 	/* 3 */ NULL,
 	/* 4 */ NULL,
+	/* 5 */ NULL,
 };
 _Static_assert(sizeof(store_migration_fill) / sizeof(store_migration_fill[0]) ==
     sizeof(store_migrations) / sizeof(store_migrations[0]),
@@ -262,13 +268,18 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	    " sha256 = lower(?13), first_time = ?14, last_time = ?15, mtime = ?16,"
 	    " inode = ?17, device = ?18 WHERE id = ?1",
 	[ST_FILE_HOST] = "INSERT INTO file_hosts (host_id, file_id, name, records,"
-	    " first_time, last_time, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " first_time, last_time, position, min_record, max_record)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 	    " ON CONFLICT (host_id, file_id) DO UPDATE SET"
 	    " records = records + excluded.records,"
 	    " first_time = coalesce(min(first_time, excluded.first_time),"
 	    " first_time, excluded.first_time),"
 	    " last_time = coalesce(max(last_time, excluded.last_time),"
-	    " last_time, excluded.last_time)",
+	    " last_time, excluded.last_time),"
+	    " min_record = coalesce(min(min_record, excluded.min_record),"
+	    " min_record, excluded.min_record),"
+	    " max_record = coalesce(max(max_record, excluded.max_record),"
+	    " max_record, excluded.max_record)",
 };
 
 void

@@ -367,9 +367,9 @@ fi
 
 # --- the files section of the text report: problems once, dirty as a note ------
 check_status "scan damaged and dirty" 3 "$AU" scan "$FIXTURES/dirty-corrupt-chunk.evtx"
-contains "damage named once" "$tmp/out" "problems: damaged: chunk"
 lacks "no second corruption line" "$tmp/out" "flagged as corrupted"
 tr '\n' ' ' < "$tmp/out" | tr -s ' ' > "$tmp/out.flat"
+contains "damage named once" "$tmp/out.flat" "problems: damaged: chunk 1 (checksum mismatch)"
 contains "dirty is a note" "$tmp/out.flat" "; note: log not closed cleanly (dirty)"
 if [ "$(grep -c "damaged" "$tmp/out")" -eq 1 ]; then pass; else fail "damage printed more than once"; fi
 

@@ -1447,7 +1447,7 @@ test_migrate_v1(const char *dir)
 	char *sql;
 	int ok;
 
-	CHECK(store_schema_version() == 4, "schema version 4 (%d)", store_schema_version());
+	CHECK(store_schema_version() == 5, "schema version 5 (%d)", store_schema_version());
 	CHECK(store_migration_sql(1) != NULL && store_migration_sql(0) == NULL &&
 	    store_migration_sql(store_schema_version() + 1) == NULL, "migration SQL");
 	sql = xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s PRAGMA user_version = 1;"
@@ -1769,12 +1769,13 @@ test_file_hosts(const char *dir)
 	memset(&st, 0, sizeof(st));
 	st.records = 130;
 	st.dirty = 1;
-	au_file_stats_note_host(&st, "AADC05.contoso.local", ft(100));
+	au_file_stats_note_host(&st, "AADC05.contoso.local", ft(100), 1);
 	for (int i = 0; i < 118; i++)
-		au_file_stats_note_host(&st, "aadc05.CONTOSO.local", ft(200));
-	au_file_stats_note_host(&st, "AADC05.contoso.local", ft(300));
+		au_file_stats_note_host(&st, "aadc05.CONTOSO.local", ft(200),
+		    2 + (uint64_t)i);
+	au_file_stats_note_host(&st, "AADC05.contoso.local", ft(300), 120);
 	for (int i = 0; i < 10; i++)
-		au_file_stats_note_host(&st, "SYNC01", ft(400 + (uint64_t)i * 20));
+		au_file_stats_note_host(&st, "SYNC01", ft(400 + (uint64_t)i * 20), 0);
 	err = store_file_commit(s, fid, &st);
 	CHECK(err == NULL, "commit: %s", err ? err->msg : "");
 	au_error_free(err);
@@ -1820,6 +1821,54 @@ test_file_hosts(const char *dir)
 	    "store_each_file gives the file's hosts and period (%zu hosts)", back.nhosts);
 	au_error_free(err);
 	au_file_stats_clear(&back);
+	store_close(s);
+	s = NULL;
+
+	/*
+	 * The same log read again (its export: record IDs 1..120 again), then
+	 * a later collection (IDs 100..150): AADC05's records count once,
+	 * 150; SYNC01's records have no IDs, and add up.
+	 */
+	err = store_open(db, STORE_WRITE, &s);
+	CHECK(err == NULL, "reopen for writing: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	for (int f = 0; f < 2; f++) {
+		if (!file_begin(s, f == 0 ? "/logs/aadc05.xml" : "/logs/aadc05-later.evtx",
+		    &fid))
+			goto done;
+		memset(&st, 0, sizeof(st));
+		for (uint64_t id = f == 0 ? 1 : 100; id <= (f == 0 ? 120u : 150u); id++)
+			au_file_stats_note_host(&st, "AADC05.contoso.local", ft(100 + id), id);
+		if (f == 0)
+			for (int i = 0; i < 10; i++)
+				au_file_stats_note_host(&st, "SYNC01", ft(400), 0);
+		st.records = st.hosts[0].records + (f == 0 ? 10 : 0);
+		err = store_file_commit(s, fid, &st);
+		CHECK(err == NULL, "commit file %d: %s", f, err ? err->msg : "");
+		au_error_free(err);
+		au_file_stats_clear(&st);
+	}
+	err = store_each_summary(s, NULL, collect_summary, &r);
+	CHECK(err == NULL && r.n == 2, "two hosts after three files (%zu)", r.n);
+	au_error_free(err);
+	if (r.n == 2) {
+		CHECK(r.hr[0]->log_records == 150 && r.hr[0]->log_last == ft(300),
+		    "AADC05's overlapping reads count once: %" PRIu64 " records, not 150",
+		    r.hr[0]->log_records);
+		CHECK(r.hr[1]->log_records == 20,
+		    "SYNC01's records without IDs add up: %" PRIu64 ", not 20",
+		    r.hr[1]->log_records);
+	}
+	reports_free(&r);
+	CHECK(au_records_once(10, 1, 10, 10, 11, 20) == 20 &&
+	    au_records_once(10, 1, 10, 10, 1, 10) == 10 &&
+	    au_records_once(10, 1, 10, 0, 0, 0) == 10 &&
+	    au_records_once(5, 1, 10, 7, 5, 11) == 11 &&
+	    au_records_once(3, 1, 100, 4, 50, 60) == 7 &&
+	    au_records_once(10, 0, 0, 10, 0, 0) == 20,
+	    "au_records_once: disjoint, equal, unknown, overlapping, sparse ranges");
 done:
 	store_close(s);
 	free(db);
