@@ -24,7 +24,6 @@ static const struct cmd_option fleet_options[] = {
 	CMD_OPTION_NOW,
 	CMD_OPTION_RELEASES,
 	CMD_OPTION_COLOR,
-	CMD_OPTION_RELEASES,
 	CMD_OPTION_END
 };
 

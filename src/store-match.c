@@ -119,6 +119,26 @@ store_label_is(const char *name, const char *key)
 	return strlen(key) == len && strncmp(name, key, len) == 0;
 }
 
+/*
+ * A shell glob (lower case) against a lower-case name, or against its
+ * first label when the glob has no dot: "aadc0?" selects
+ * aadc01.contoso.local as "aadc01" would.
+ */
+static int
+store_glob_matches(const char *glob, const char *name)
+{
+	size_t len = strcspn(name, ".");
+	char label[256];
+
+	if (fnmatch(glob, name, 0) == 0)
+		return 1;
+	if (strchr(glob, '.') != NULL || name[len] != '.' || len >= sizeof(label))
+		return 0;
+	memcpy(label, name, len);
+	label[len] = '\0';
+	return fnmatch(glob, label, 0) == 0;
+}
+
 /* "nearest: a, b, c": up to three names closest to key (full name or first label). */
 static char *
 store_nearest(const struct store_host_row *all, size_t nall, const char *key)
@@ -237,7 +257,7 @@ store_query_hosts(struct au_store *s, const struct au_query *q,
 			goto done;
 		if (strpbrk(key, "*?[") != NULL) {
 			for (size_t j = 0; j < nall; j++)
-				if (fnmatch(key, all[j].key, 0) == 0) {
+				if (store_glob_matches(key, all[j].key)) {
 					store_add_row(&hosts, &n, &all[j]);
 					found++;
 				}

@@ -11,10 +11,15 @@ done
 check_status "no command" 2 "$AU"
 check_status "unknown command" 2 "$AU" frobnicate
 contains "unknown command message" "$tmp/err" "aadc-upgrade: unknown command 'frobnicate'"
-for c in scan import report fleet export codes help; do
+for c in scan import report fleet export check releases codes help; do
 	check_status "$c --help" 0 "$AU" "$c" --help
 	contains "$c --help usage" "$tmp/out" "usage: aadc-upgrade $c"
+	# Each option once: the command table lists it once.
+	dup=$(grep -oE '^  (-[A-Za-z], |    )--[a-z-]+' "$tmp/out" | sed 's/^ *//; s/^-[A-Za-z], //' | sort | uniq -d)
+	[ -z "$dup" ] && pass || fail "$c --help lists an option twice: $dup"
+	cp "$tmp/out" "$tmp/help.$c"
 	check_status "help $c" 0 "$AU" help "$c"
+	cmp -s "$tmp/out" "$tmp/help.$c" && pass || fail "help $c differs from $c --help"
 done
 check_status "scan without PATH" 2 "$AU" scan
 contains "scan without PATH says so" "$tmp/err" "aadc-upgrade: no PATH given"
