@@ -190,6 +190,36 @@ join_strings(char **v, size_t n)
  * name is read with libevtx's accessor; a record of a provider we want is
  * rendered to XML and read from there (see evtxml.h for why).
  */
+/*
+ * A record of a Connect-related provider (see struct au_related): its
+ * server, ID, time and record ID, as libevtx reads them without the XML.
+ */
+static struct au_error *
+ingest_related(libevtx_record_t *rec, const char *provider,
+    const struct au_ingest_sink *sink)
+{
+	struct au_related rel;
+	struct au_error *err;
+	char *computer;
+	uint32_t id = 0;
+	uint64_t record_id = 0;
+
+	if (libevtx_record_get_event_identifier(rec, &id, NULL) != 1)
+		return NULL;
+	GET_UTF8(libevtx_record_get_utf8_computer_name_size,
+	    libevtx_record_get_utf8_computer_name, rec, computer);
+	if (libevtx_record_get_identifier(rec, &record_id, NULL) != 1)
+		record_id = 0;
+	rel.host = computer != NULL ? computer : "";
+	rel.provider = provider;
+	rel.event_id = id & 0xffff;
+	rel.time = record_time(rec);
+	rel.record_id = record_id;
+	err = sink->related(sink->arg, &rel);
+	free(computer);
+	return err;
+}
+
 static struct au_error *
 ingest_record(libevtx_record_t *rec, int recovered,
     const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
@@ -213,8 +243,11 @@ ingest_record(libevtx_record_t *rec, int recovered,
 	upgrade = source_matches(opts, provider);
 	installer = opts->installs && sink->install != NULL &&
 	    strcasecmp(provider, "MsiInstaller") == 0;
-	if (!upgrade && !installer)
+	if (!upgrade && !installer) {
+		if (sink->related != NULL && ingest_is_related_provider(provider))
+			err = ingest_related(rec, provider, sink);
 		goto done;
+	}
 
 	if (libevtx_record_get_utf8_xml_string_size(rec, &xml_size, NULL) != 1 ||
 	    xml_size == 0) {
@@ -233,8 +266,12 @@ ingest_record(libevtx_record_t *rec, int recovered,
 		goto done;
 	upgrade = upgrade && event_id >= opts->id_min && event_id <= opts->id_max;
 	installer = installer && install_event_id(event_id);
-	if (!upgrade && !installer)
+	if (!upgrade && !installer) {
+		/* An upgrade source's other IDs are listed, not classified. */
+		if (sink->related != NULL && ingest_is_related_provider(provider))
+			err = ingest_related(rec, provider, sink);
 		goto done;
+	}
 
 	if (x.has_record_id)
 		record_id = x.record_id;
@@ -631,6 +668,13 @@ damage_scan(const char *path, int fd, struct damage *d, struct digest *dg)
 /* ---- the fast path ------------------------------------------------------ */
 
 /* What one chunk gave: events and installs in record order, and counts. */
+/* A related event kept by a worker thread (struct au_related, owned). */
+struct chunk_related {
+	char *host, *provider;
+	uint32_t event_id;
+	uint64_t time, record_id;
+};
+
 struct chunk_result {
 	enum chunk_state cs;
 	uint64_t records, recovered, corrupt, matched, installs;
@@ -638,6 +682,8 @@ struct chunk_result {
 	size_t nev;
 	struct au_install **in;
 	size_t nin;
+	struct chunk_related *rel;    /* related providers' events, see struct au_related */
+	size_t nrel;
 	struct au_file_stats hosts;   /* the Computers of its records, and their period */
 	struct au_error *err;    /* a failure that stops the file */
 };
@@ -686,6 +732,32 @@ collect_install(void *arg, struct au_install *in)
 	return NULL;
 }
 
+static struct au_error *
+collect_related(void *arg, const struct au_related *rel)
+{
+	struct chunk_result *r = arg;
+	struct chunk_related *c;
+
+	r->rel = xreallocarray(r->rel, r->nrel + 1, sizeof(*r->rel));
+	c = &r->rel[r->nrel++];
+	c->host = xstrdup(rel->host != NULL ? rel->host : "");
+	c->provider = xstrdup(rel->provider != NULL ? rel->provider : "");
+	c->event_id = rel->event_id;
+	c->time = rel->time;
+	c->record_id = rel->record_id;
+	return NULL;
+}
+
+static void
+chunk_related_clear(struct chunk_result *r)
+{
+	for (size_t i = 0; i < r->nrel; i++) {
+		free(r->rel[i].host);
+		free(r->rel[i].provider);
+	}
+	r->nrel = 0;
+}
+
 static void
 chunk_result_clear(struct chunk_result *r)
 {
@@ -693,8 +765,10 @@ chunk_result_clear(struct chunk_result *r)
 		au_event_free(r->ev[i]);
 	for (size_t i = 0; i < r->nin; i++)
 		au_install_free(r->in[i]);
+	chunk_related_clear(r);
 	free(r->ev);
 	free(r->in);
+	free(r->rel);
 	au_file_stats_clear(&r->hosts);
 	au_error_free(r->err);
 	memset(r, 0, sizeof(*r));
@@ -902,7 +976,8 @@ static void
 chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
     struct chunk_result *r)
 {
-	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL, NULL };
+	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL,
+	    collect_related };
 	struct au_file_stats st;
 	libevtx_file_t *file = NULL;
 	size_t at = (size_t)i * EVTX_CHUNK_SIZE, n, nrec;
@@ -946,6 +1021,7 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 			au_event_free(r->ev[j]);
 		for (size_t j = 0; j < r->nin; j++)
 			au_install_free(r->in[j]);
+		chunk_related_clear(r);
 		r->nev = r->nin = 0;
 		r->records = r->corrupt = 0;
 		au_file_stats_clear(&r->hosts);
@@ -1127,6 +1203,14 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 				err = sink->install(sink->arg, r->in[j]);
 				r->in[j] = NULL;
 			}
+			for (size_t j = 0; j < r->nrel && err == NULL &&
+			    sink->related != NULL; j++) {
+				const struct chunk_related *c = &r->rel[j];
+				struct au_related rel = { c->host, c->provider,
+				    c->event_id, c->time, c->record_id };
+
+				err = sink->related(sink->arg, &rel);
+			}
 			chunk_result_clear(r);
 		}
 		if (err != NULL)
@@ -1162,15 +1246,19 @@ done:
  * own Data strings).
  */
 static struct prefilter *
-ingest_prefilter(const struct au_ingest_opts *opts, int installs)
+ingest_prefilter(const struct au_ingest_opts *opts, int installs, int related)
 {
 	static const char *const msi_aad[] = { "MsiInstaller", "Azure AD Connect", NULL };
 	static const char *const msi_entra[] = { "MsiInstaller", "Entra Connect", NULL };
+	/* ingest_is_related_provider's names. */
+	static const char *const rel[][2] = {
+		{ "Agent Updater", NULL }, { "Entra Connect", NULL }, { "AD Connect", NULL }
+	};
 	const char *const **rules, **names;
 	struct prefilter *pf;
 	size_t n = 0;
 
-	rules = xcalloc(opts->nsources + 2, sizeof(*rules));
+	rules = xcalloc(opts->nsources + 5, sizeof(*rules));
 	names = xcalloc(2 * opts->nsources, sizeof(*names));
 	for (size_t i = 0; i < opts->nsources; i++) {
 		names[2 * i] = opts->sources[i];
@@ -1180,6 +1268,9 @@ ingest_prefilter(const struct au_ingest_opts *opts, int installs)
 		rules[n++] = msi_aad;
 		rules[n++] = msi_entra;
 	}
+	if (related)
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++)
+			rules[n++] = rel[i];
 	pf = prefilter_new(rules, n);
 	free(rules);
 	free(names);
@@ -1214,7 +1305,8 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 		goto done;
 	}
 	if (!opts->naive)
-		pf = ingest_prefilter(opts, sink->install != NULL);
+		pf = ingest_prefilter(opts, sink->install != NULL,
+		    sink->related != NULL);
 	if (pf != NULL &&
 	    (err = ingest_fast(path, fd, pf, opts, sink, st, &dmg, &dg,
 	    &fallback)) != NULL)

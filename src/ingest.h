@@ -46,7 +46,8 @@ struct au_related {
 	const char *host;
 	const char *provider;
 	uint32_t event_id;
-	uint64_t time;
+	uint64_t time;            /* FILETIME */
+	uint64_t record_id;       /* 0 when unknown */
 };
 /* Whether provider is such a related provider (case-insensitive). */
 int ingest_is_related_provider(const char *provider);

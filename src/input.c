@@ -385,7 +385,8 @@ input_emit(struct input_ctx *c, const struct input_record *r)
 		return c->sink->event(c->sink->arg, ev);
 	}
 	if (c->sink->related != NULL && ingest_is_related_provider(r->provider)) {
-		struct au_related rel = { host, r->provider, r->event_id, r->time };
+		struct au_related rel = { host, r->provider, r->event_id, r->time,
+		    r->record_id };
 		return c->sink->related(c->sink->arg, &rel);
 	}
 	if (o->installs && c->sink->install != NULL && install_event_id(r->event_id) &&

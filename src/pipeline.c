@@ -78,6 +78,14 @@ sink_install(void *arg, struct au_install *in)
 	return err;
 }
 
+static struct au_error *
+sink_related(void *arg, const struct au_related *r)
+{
+	struct sink_state *s = arg;
+
+	return store_add_related(s->store, r->host, r->provider, r->event_id,
+	    r->time, r->record_id);
+}
 
 struct au_error *
 pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
@@ -87,7 +95,8 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 	struct au_error *err = NULL, *ferr;
 	struct au_file_stats st;
 	struct sink_state s;
-	struct au_ingest_sink sink = { sink_event, sink_install, &s, sink_progress, NULL };
+	struct au_ingest_sink sink = { sink_event, sink_install, &s, sink_progress,
+	    sink_related };
 	char **files = NULL;
 	size_t nfiles = 0;
 
@@ -292,6 +301,14 @@ write_host(void *arg, struct au_event **events, size_t nevents,
 	hr->log_first = s->summary->log_first;
 	hr->log_last = s->summary->log_last;
 	hr->name_from_file = s->summary->name_from_file;
+	if (s->summary->nrelated > 0) {
+		hr->related = xcalloc(s->summary->nrelated, sizeof(*hr->related));
+		for (size_t i = 0; i < s->summary->nrelated; i++) {
+			hr->related[i] = s->summary->related[i];
+			hr->related[i].provider = xstrdup(s->summary->related[i].provider);
+		}
+		hr->nrelated = s->summary->nrelated;
+	}
 	if (hr->nevents == 0 && hr->ninstalls == 0) {
 		free(hr->host);
 		hr->host = xstrdup(s->summary->host);

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -170,8 +171,20 @@ jbuild(json_t *o, const struct au_host_report *hr)
 	    b->successor != NULL ? jstr(b->successor->version) : json_null());
 	for (size_t i = 0; i < hr->ninstalls; i++) {
 		const struct au_install *in = hr->installs[i];
+		const char *ver = in->version;
 		json_t *v = json_object();
-		json_object_set_new(v, "version", jstr(in->version));
+
+		/*
+		 * An event that names no version (11707 "Installation completed
+		 * successfully" names only the product) is about the product's
+		 * install just before it: that version; null when none.
+		 */
+		for (size_t j = i; (ver == NULL || ver[0] == '\0') && j-- > 0;)
+			if (hr->installs[j]->product != NULL && in->product != NULL &&
+			    strcasecmp(hr->installs[j]->product, in->product) == 0)
+				ver = hr->installs[j]->version;
+		json_object_set_new(v, "version", ver != NULL && ver[0] != '\0' ?
+		    jstr(ver) : json_null());
 		json_object_set_new(v, "product", jstr(in->product));
 		json_object_set_new(v, "time", jtime(in->time));
 		json_object_set_new(v, "event_id", json_integer(in->event_id));

@@ -282,6 +282,26 @@ done:
 }
 
 struct au_error *
+store_add_related(struct au_store *store, const char *host,
+    const char *provider, uint32_t event_id, uint64_t time, uint64_t record_id)
+{
+	struct au_error *err;
+	sqlite3_stmt *st = store->stmt[ST_RELATED_INS];
+	int64_t host_id;
+
+	if (host == NULL || host[0] == '\0')
+		return NULL;   /* no server to list it under */
+	if ((err = store_host(store, host, 0, time, &host_id)) != NULL)
+		return err;
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_text(st, 2, provider != NULL ? provider : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, event_id);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)time);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)record_id);
+	return store_run(store, st, "cannot store a related event");
+}
+
+struct au_error *
 store_add_install(struct au_store *store, int64_t file_id,
     const struct au_install *in, int *is_new)
 {

@@ -28,6 +28,7 @@ enum store_stmt {
 	ST_FILE_INS,
 	ST_FILE_UPD,
 	ST_FILE_HOST,
+	ST_RELATED_INS,
 	ST_COUNT
 };
 

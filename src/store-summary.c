@@ -344,6 +344,7 @@ enum {
 	SR_CODES,
 	SR_INSTALLS,
 	SR_LOG,
+	SR_RELATED,
 	SR_COUNT
 };
 
@@ -366,6 +367,11 @@ static const char *const store_summary_sql[SR_COUNT] = {
 	 * The host's logs: records read with its name, and their period,
 	 * in order of record ID so that overlapping reads of one log merge.
 	 */
+	/* Related providers' events in range, most frequent first. */
+	[SR_RELATED] = "SELECT provider, event_id, count(*), min(time), max(time)"
+	    " FROM related_events WHERE host_id = ?1 AND time >= ?2 AND time < ?3"
+	    " GROUP BY provider, event_id"
+	    " ORDER BY count(*) DESC, provider, event_id",
 	[SR_LOG] = "SELECT records, first_time, last_time, min_record,"
 	    " max_record FROM file_hosts WHERE host_id = ?1"
 	    " ORDER BY min_record IS NULL, min_record, max_record",
@@ -427,6 +433,38 @@ store_summ_stored(struct au_store *s, sqlite3_stmt **sr, int64_t host_id,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_error(s, "cannot read a host's codes");
+	return NULL;
+}
+
+/* hr->related: the host's related providers' events in range. */
+static struct au_error *
+store_summ_related(struct au_store *s, sqlite3_stmt *st, int64_t host_id,
+    uint64_t since, uint64_t until, struct au_host_report *hr)
+{
+	size_t cap = 0;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, host_id);
+	store_bind_range(st, since, until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct au_related_count *r;
+
+		if (hr->nrelated == cap) {
+			cap = cap ? cap * 2 : 4;
+			hr->related = xreallocarray(hr->related, cap, sizeof(*hr->related));
+		}
+		r = &hr->related[hr->nrelated++];
+		r->provider = store_col_dup(st, 0);
+		if (r->provider == NULL)
+			r->provider = xstrdup("");
+		r->event_id = (uint32_t)sqlite3_column_int64(st, 1);
+		r->count = store_col_u64(st, 2);
+		r->first = store_col_u64(st, 3);
+		r->last = store_col_u64(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_error(s, "cannot read a host's related events");
 	return NULL;
 }
 
@@ -588,6 +626,9 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 		cc->first = m.codes[i].first;
 		cc->last = m.codes[i].last;
 	}
+	if ((err = store_summ_related(s, sr[SR_RELATED], h->id, since, until,
+	    hr)) != NULL)
+		goto done;
 	/* Catalog-dependent counts, from this binary's catalog. */
 	analyse_host_count_codes(hr);
 	*out = hr;

@@ -212,6 +212,19 @@ static const char *const store_migrations[] = {
 	"-- the same log read twice (an .evtx and its export) counts once\n"
 	"ALTER TABLE file_hosts ADD COLUMN min_record INTEGER;\n"
 	"ALTER TABLE file_hosts ADD COLUMN max_record INTEGER;\n",
+	/* 6 */
+	"-- related_events: events of Connect-related providers (names with\n"
+	"-- 'Agent Updater', 'Entra Connect' or 'AD Connect') that are not\n"
+	"-- upgrade results or installer events: listed per server by provider\n"
+	"-- and ID, never classified; each once.\n"
+	"CREATE TABLE related_events (\n"
+	"	host_id INTEGER NOT NULL REFERENCES hosts(id),\n"
+	"	provider TEXT NOT NULL,\n"
+	"	event_id INTEGER NOT NULL,\n"
+	"	time INTEGER NOT NULL,          -- FILETIME\n"
+	"	record_id INTEGER NOT NULL,     -- 0 when unknown\n"
+	"	PRIMARY KEY (host_id, provider, event_id, time, record_id)\n"
+	") WITHOUT ROWID;\n",
 };
 #define STORE_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
@@ -225,6 +238,7 @@ static struct au_error *(*const store_migration_fill[])(struct au_store *) = {
 	/* 3 */ NULL,
 	/* 4 */ NULL,
 	/* 5 */ NULL,
+	/* 6 */ NULL,
 };
 _Static_assert(sizeof(store_migration_fill) / sizeof(store_migration_fill[0]) ==
     sizeof(store_migrations) / sizeof(store_migrations[0]),
@@ -267,6 +281,9 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	    " events_known = ?8, dirty = ?9, file_corrupted = ?10, errors = ?11, size = ?12,"
 	    " sha256 = lower(?13), first_time = ?14, last_time = ?15, mtime = ?16,"
 	    " inode = ?17, device = ?18 WHERE id = ?1",
+	[ST_RELATED_INS] = "INSERT INTO related_events (host_id, provider,"
+	    " event_id, time, record_id) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT DO NOTHING",
 	[ST_FILE_HOST] = "INSERT INTO file_hosts (host_id, file_id, name, records,"
 	    " first_time, last_time, position, min_record, max_record)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"

@@ -85,6 +85,12 @@ struct au_error *store_add_event(struct au_store *store, int64_t file_id,
     const struct au_event *ev, int *is_new);
 struct au_error *store_add_install(struct au_store *store, int64_t file_id,
     const struct au_install *in, int *is_new);
+/*
+ * An event of a Connect-related provider (listed, never classified), kept
+ * once per server, provider, ID, time and record ID.
+ */
+struct au_error *store_add_related(struct au_store *store, const char *host,
+    const char *provider, uint32_t event_id, uint64_t time, uint64_t record_id);
 struct au_error *store_file_commit(struct au_store *store, int64_t file_id,
     const struct au_file_stats *st);
 void store_file_rollback(struct au_store *store);

@@ -603,6 +603,12 @@ test_match(void)
 	    "a glob, any case, and a full name, in name order (%zu)", n);
 	au_error_free(err);
 	store_free_paths(names, n);
+	/* A glob without a dot matches first labels too: "EDGE?" as "edge7". */
+	err = store_match_hosts(s, (const char *const[]){ "EDGE?" }, 1, &names, &n);
+	CHECK(err == NULL && n == 1 && strcmp(names[0], "EDGE7.contoso.local") == 0,
+	    "a glob without a dot matches the first label (%zu)", n);
+	au_error_free(err);
+	store_free_paths(names, n);
 	err = store_match_hosts(s, (const char *const[]){ "sync01" }, 1, &names, &n);
 	CHECK(err != NULL && err->kind == AU_ERR_NOTFOUND && n == 0 &&
 	    contains(err, "sync01 names 2 hosts (SYNC01.contoso.local, sync01.fabrikam.local)"),
@@ -1447,7 +1453,7 @@ test_migrate_v1(const char *dir)
 	char *sql;
 	int ok;
 
-	CHECK(store_schema_version() == 5, "schema version 5 (%d)", store_schema_version());
+	CHECK(store_schema_version() == 6, "schema version 6 (%d)", store_schema_version());
 	CHECK(store_migration_sql(1) != NULL && store_migration_sql(0) == NULL &&
 	    store_migration_sql(store_schema_version() + 1) == NULL, "migration SQL");
 	sql = xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s PRAGMA user_version = 1;"
