@@ -425,6 +425,53 @@ analyse_fleet_codes(struct au_fleet *f, const struct au_host_report *hr)
 	}
 }
 
+/* Counts hr toward its support status and its build. */
+static void
+analyse_fleet_build(struct au_fleet *f, const struct au_host_report *hr)
+{
+	const char *v = hr->build.installed_version;
+	size_t i;
+
+	if ((unsigned)hr->build.support < AU_SUPPORT_COUNT)
+		f->support[hr->build.support]++;
+	if (hr->build.now > f->support_now)
+		f->support_now = hr->build.now;
+	for (i = 0; i < f->nbuilds; i++)
+		if ((f->builds[i].version == NULL && v == NULL) ||
+		    (f->builds[i].version != NULL && v != NULL &&
+		    strcmp(f->builds[i].version, v) == 0))
+			break;
+	if (i == f->nbuilds) {
+		f->builds = xreallocarray(f->builds, f->nbuilds + 1, sizeof(*f->builds));
+		f->builds[f->nbuilds].version = v;
+		f->builds[f->nbuilds].support = hr->build.support;
+		f->builds[f->nbuilds].hosts = 0;
+		f->nbuilds++;
+	}
+	f->builds[i].hosts++;
+}
+
+/* Worst support status first, then the most servers, then the newest build. */
+static int
+analyse_fleet_build_cmp(const void *pa, const void *pb)
+{
+	const struct au_fleet_build *a = pa, *b = pb;
+	struct au_version va, vb;
+	int ha, hb;
+
+	if (a->support != b->support)
+		return a->support < b->support ? -1 : 1;
+	if (a->hosts != b->hosts)
+		return a->hosts > b->hosts ? -1 : 1;
+	if (a->version == NULL || b->version == NULL)
+		return (a->version == NULL) - (b->version == NULL);
+	ha = releases_version_parse(a->version, &va);
+	hb = releases_version_parse(b->version, &vb);
+	if (ha && hb)
+		return -releases_version_cmp(&va, &vb);
+	return strcmp(a->version, b->version);
+}
+
 void
 analyse_fleet(const struct au_report *rep, const struct au_fleet_opts *opts,
     struct au_fleet *f)
@@ -458,11 +505,14 @@ analyse_fleet(const struct au_report *rep, const struct au_fleet_opts *opts,
 			analyse_fleet_list(&f->never, &f->nnever, hr, hr->first_seen,
 			    hr->attempts);
 		analyse_fleet_codes(f, hr);
+		analyse_fleet_build(f, hr);
 	}
 	analyse_fleet_sort(f->blocked, f->nblocked);
 	analyse_fleet_sort(f->retrying, f->nretrying);
 	analyse_fleet_sort(f->stale, f->nstale);
 	analyse_fleet_sort(f->never, f->nnever);
+	if (f->nbuilds > 1)
+		qsort(f->builds, f->nbuilds, sizeof(*f->builds), analyse_fleet_build_cmp);
 	if (f->ncodes > 1)
 		qsort(f->codes, f->ncodes, sizeof(*f->codes), analyse_fleet_code_cmp);
 	if (opts->top_codes > 0 && f->ncodes > opts->top_codes)
@@ -479,6 +529,7 @@ analyse_fleet_free(struct au_fleet *f)
 	free(f->stale);
 	free(f->never);
 	free(f->codes);
+	free(f->builds);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -506,9 +557,22 @@ analyse_report_newest(const struct au_report *rep)
 	return t;
 }
 
+const char *
+au_as_of_name(enum au_as_of s)
+{
+	switch (s) {
+	case AU_AS_OF_NOW:
+		return "--now";
+	case AU_AS_OF_CLOCK:
+		return "current time";
+	default:
+		return "newest record";
+	}
+}
+
 int
 analyse_report_is_old(const struct au_report *rep)
 {
-	return !rep->as_of_given && rep->as_of != 0 && rep->clock > rep->as_of &&
+	return rep->as_of_source == AU_AS_OF_RECORD && rep->as_of != 0 && rep->clock > rep->as_of &&
 	    (rep->clock - rep->as_of) / AU_TICKS_PER_DAY > rep->stale_days;
 }

@@ -73,6 +73,15 @@ struct au_code_count {
 	uint64_t first, last;       /* FILETIME of its first and last event */
 };
 
+/* Where a report's as-of time comes from. */
+enum au_as_of {
+	AU_AS_OF_RECORD,    /* the newest record read or stored */
+	AU_AS_OF_NOW,       /* --now */
+	AU_AS_OF_CLOCK      /* no record at all: the wall clock */
+};
+/* "newest record", "--now", "current time" (JSON's as_of_source). */
+const char *au_as_of_name(enum au_as_of s);
+
 struct au_report {
 	struct au_host_report **hosts;    /* worst verdict first; owned */
 	size_t nhosts;
@@ -85,12 +94,13 @@ struct au_report {
 	 * was made (only for saying once that the collection is old).
 	 */
 	uint64_t as_of;
-	int as_of_given;                  /* --now */
+	enum au_as_of as_of_source;
 	uint64_t clock;
 	uint64_t stale_days;              /* --stale-days */
 	const char *command;              /* "scan", "report", "fleet", "export" */
 	size_t other_files;               /* files of no known form passed over */
 };
+
 
 /*
  * The newest time rep knows of: its hosts' last events, installs and log
@@ -175,6 +185,17 @@ struct au_fleet {
 	size_t nnever;
 	struct au_fleet_code *codes;    /* most frequent first (count, then hosts, then code) */
 	size_t ncodes;
+	size_t support[AU_SUPPORT_COUNT];   /* servers per support status */
+	uint64_t support_now;           /* the time the statuses are for (0: none) */
+	struct au_fleet_build *builds;  /* builds in use: worst status first, then most servers */
+	size_t nbuilds;
+};
+
+/* One build in use across the fleet (installed_version NULL: none seen). */
+struct au_fleet_build {
+	const char *version;            /* borrowed from a host report; NULL = unknown */
+	enum au_support support;
+	size_t hosts;
 };
 
 void analyse_fleet_opts_default(struct au_fleet_opts *opts);

@@ -101,7 +101,8 @@ releases_explain(FILE *out, const struct au_catalog *cat,
 
 static const struct cmd_option releases_options[] = {
 	CMD_OPTION_RELEASES,
-	CMD_OPTION_NOW,
+	{ CMD_OPT_NOW, "now", "WHEN",
+	    "the support status as of WHEN instead of today" },
 	CMD_OPTION_OUTPUT,
 	CMD_OPTION_END
 };

@@ -32,7 +32,7 @@ static const struct cmd_option scan_options[] = {
 	CMD_OPTION_TIMEZONE,
 	CMD_OPTION_DATE_ORDER,
 	CMD_OPTION_COLOR,
-	CMD_OPTION_QUIET,
+	CMD_OPTION_QUIET_PROGRESS,
 	CMD_OPTION_END
 };
 

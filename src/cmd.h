@@ -82,8 +82,9 @@ enum cmd_opt_key {
 #define CMD_OPTION_UNTIL { CMD_OPT_UNTIL, "until", "WHEN", \
 	"only events up to WHEN (a date includes the whole day)" }
 #define CMD_OPTION_NOW { CMD_OPT_NOW, "now", "WHEN", \
-	"measure ages and support status as of WHEN instead of\n" \
-	"the newest record read (for reproducible reports)" }
+	"measure ages as of WHEN instead of the newest record\n" \
+	"read, and support status as of WHEN instead of today\n" \
+	"(for reproducible reports)" }
 #define CMD_OPTION_OUTPUT { CMD_OPT_OUTPUT, "output", "FILE", \
 	"write to FILE (through a temporary file renamed at the\n" \
 	"end, so FILE is never half written) instead of stdout" }
@@ -95,6 +96,9 @@ enum cmd_opt_key {
 	"one (default: $AADC_UPGRADE_RELEASES, else the installed one)" }
 #define CMD_OPTION_QUIET { CMD_OPT_QUIET, "quiet", NULL, \
 	"print nothing but errors (and no progress)" }
+#define CMD_OPTION_QUIET_PROGRESS { CMD_OPT_QUIET, "quiet", NULL, \
+	"no progress line on a terminal (the report is still\n" \
+	"written)" }
 #define CMD_OPTION_STALE_DAYS { CMD_OPT_STALE_DAYS, "stale-days", "N", \
 	"retrying for long and stale mean more than N days\n" \
 	"(default 7)" }

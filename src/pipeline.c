@@ -271,10 +271,12 @@ pipeline_summaries(struct au_store *store, const struct au_query *q,
 	if ((err = store_each_summary(store, q, add_summary, &s)) != NULL)
 		return err;
 	analyse_report_sort(rep);
-	rep->as_of_given = c->has_now;
+	rep->as_of_source = c->has_now ? AU_AS_OF_NOW : AU_AS_OF_RECORD;
 	rep->as_of = c->has_now ? c->now : analyse_report_newest(rep);
-	if (rep->as_of == 0)
+	if (rep->as_of == 0) {
 		rep->as_of = rep->clock;
+		rep->as_of_source = AU_AS_OF_CLOCK;
+	}
 	rep->now = rep->as_of;
 	return NULL;
 }

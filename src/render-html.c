@@ -250,7 +250,7 @@ render_html_begin(FILE *out, const char *title, uint64_t as_of,
     const struct au_report *rep)
 {
 	size_t counts[AU_VERDICT_COUNT] = { 0 };
-	char when[32], *summary = render_summary(rep);
+	char *summary = render_summary(rep);
 
 	for (size_t i = 0; i < rep->nhosts; i++) {
 		unsigned v = (unsigned)rep->hosts[i]->verdict;
@@ -262,9 +262,13 @@ render_html_begin(FILE *out, const char *title, uint64_t as_of,
 	fputs("</h1>\n<p class=\"meta\" id=\"summary\">", out);
 	html_put(out, summary, 0);
 	free(summary);
-	if (as_of != 0)
-		fprintf(out, "<br>As of %s (ages are measured up to this time).",
-		    render_time(as_of, when, sizeof(when)));
+	if (as_of != 0) {
+		char *asof = render_as_of_text(rep);
+
+		fputs("<br>", out);
+		html_put(out, asof, 0);
+		free(asof);
+	}
 	fputs("</p>\n</header>\n", out);
 	if (rep->nhosts > 0) {
 		fputs("<section id=\"overview\">\n<h2>Servers by verdict</h2>\n", out);
@@ -640,6 +644,26 @@ render_report_html(FILE *out, const struct au_report *rep)
 	return render_html_end(out, rep);
 }
 
+/* Servers by support status and the builds in use, worst first. */
+static void
+html_fleet_builds(FILE *out, const struct au_fleet *f)
+{
+	char d[32];
+
+	fprintf(out, "<h2>Builds in use, worst first (support as of %s)</h2>\n"
+	    "<table id=\"builds\"><thead><tr><th>Build</th><th>Support</th>"
+	    "<th class=\"num\">Servers</th></tr></thead><tbody>\n",
+	    render_date(f->support_now, d, sizeof(d)));
+	for (size_t i = 0; i < f->nbuilds; i++) {
+		fputs("<tr><td class=\"mono\">", out);
+		html_put(out, f->builds[i].version != NULL ? f->builds[i].version :
+		    "none seen", 40);
+		fprintf(out, "</td><td>%s</td><td class=\"num\">%zu</td></tr>\n",
+		    releases_support_name(f->builds[i].support), f->builds[i].hosts);
+	}
+	fputs("</tbody></table>\n", out);
+}
+
 /* The fleet lists the text view has, as tables. */
 static void
 html_fleet_codes(FILE *out, const struct au_fleet *f)
@@ -707,6 +731,7 @@ render_fleet_html(FILE *out, const struct au_report *rep,
 	if ((err = render_html_begin(out, "Automatic upgrade: fleet", f->now, rep)) != NULL)
 		return err;
 	if (rep->nhosts > 0) {
+		html_fleet_builds(out, f);
 		html_fleet_stale(out, f, fopts);
 		html_fleet_codes(out, f);
 	}

@@ -316,8 +316,8 @@ jhead(json_t *root, const struct au_report *rep)
 	json_object_set_new(root, "schema_version", json_integer(RENDER_JSON_SCHEMA));
 	json_object_set_new(root, "command", jstr(rep->command));
 	json_object_set_new(root, "as_of", jtime_opt(rep->as_of, rep->as_of != 0));
-	json_object_set_new(root, "as_of_source", json_string(rep->as_of_given ?
-	    "--now" : "newest record"));
+	json_object_set_new(root, "as_of_source",
+	    json_string(au_as_of_name(rep->as_of_source)));
 	json_object_set_new(root, "collection_is_old", json_boolean(analyse_report_is_old(rep)));
 }
 
@@ -536,7 +536,7 @@ jfleet_host(const struct au_host_report *hr, uint64_t now)
 	json_object_set_new(o, "since", jtime_opt(since, hr->latest != NULL));
 	json_object_set_new(o, "days", hr->latest != NULL ?
 	    juint(render_days(since, now)) : json_null());
-	json_object_set_new(o, "results", juint(count));
+	json_object_set_new(o, "streak", juint(count));
 	json_object_set_new(o, "attempts", juint(hr->attempts));
 	json_object_set_new(o, "events_count", juint(hr->events_count));
 	/* A server known only from installer events has no upgrade event. */
@@ -633,6 +633,27 @@ render_fleet_json(FILE *out, const struct au_report *rep,
 	json_object_set_new(root, "never_succeeded",
 	    jfleet_list(f->never, f->nnever, f->now));
 	json_object_set_new(root, "codes", jfleet_codes(f));
+	{
+		json_t *support = json_object(), *builds = json_array();
+		char d[32];
+
+		for (i = 0; i < AU_SUPPORT_COUNT; i++)
+			json_object_set_new(support,
+			    releases_support_name((enum au_support)i), juint(f->support[i]));
+		for (i = 0; i < f->nbuilds; i++) {
+			json_t *b = json_object();
+
+			json_object_set_new(b, "version", jstr(f->builds[i].version));
+			json_object_set_new(b, "support",
+			    json_string(releases_support_name(f->builds[i].support)));
+			json_object_set_new(b, "hosts", juint(f->builds[i].hosts));
+			json_array_append_new(builds, b);
+		}
+		json_object_set_new(root, "support_as_of", f->support_now != 0 ?
+		    json_string(render_date(f->support_now, d, sizeof(d))) : json_null());
+		json_object_set_new(root, "support", support);
+		json_object_set_new(root, "builds", builds);
+	}
 
 	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
 	    fputc('\n', out) == EOF) {

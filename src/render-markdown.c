@@ -460,6 +460,29 @@ md_fleet_stale(FILE *out, const struct au_fleet *f, const struct au_fleet_opts *
 }
 
 static void
+md_fleet_builds(FILE *out, const struct au_fleet *f)
+{
+	char d[32];
+
+	fprintf(out, "\n## Support status of the installed builds, as of %s\n\n"
+	    "| Support | Servers |\n| --- | ---: |\n",
+	    render_date(f->support_now, d, sizeof(d)));
+	for (int s = 0; s < AU_SUPPORT_COUNT; s++)
+		if (f->support[s] > 0)
+			fprintf(out, "| %s | %zu |\n",
+			    releases_support_name((enum au_support)s), f->support[s]);
+	fputs("\n## Builds in use, worst first\n\n| Build | Support | Servers |\n"
+	    "| --- | --- | ---: |\n", out);
+	for (size_t i = 0; i < f->nbuilds; i++) {
+		fputs("| ", out);
+		md_put(out, f->builds[i].version != NULL ? f->builds[i].version :
+		    "none seen", 40);
+		fprintf(out, " | %s | %zu |\n",
+		    releases_support_name(f->builds[i].support), f->builds[i].hosts);
+	}
+}
+
+static void
 md_fleet_never(FILE *out, const struct au_fleet *f)
 {
 	char date[32];
@@ -521,16 +544,16 @@ struct au_error *
 render_fleet_markdown(FILE *out, const struct au_report *rep,
     const struct au_fleet *f, const struct au_fleet_opts *fopts)
 {
-	char *summary = render_summary(rep), now[32], *title;
+	char *summary = render_summary(rep), *asof = render_as_of_text(rep), *title;
 
-	fprintf(out, "# Automatic upgrade: fleet\n\n%s\n\nAs of %s (ages are"
-	    " measured up to this time).\n", summary,
-	    render_time(f->now, now, sizeof(now)));
+	fprintf(out, "# Automatic upgrade: fleet\n\n%s\n\n%s\n", summary, asof);
 	free(summary);
+	free(asof);
 	if (rep->nhosts == 0)
 		return render_check_io(out);
 	fputs("\n## Servers, worst first\n\n", out);
 	md_summary_table(out, rep);
+	md_fleet_builds(out, f);
 	md_fleet_condition(out, "Blocked (UpgradeNotSupported, UpgradeFailed),"
 	    " failed first, then longest first",
 	    f->blocked, f->nblocked, f->now);

@@ -81,7 +81,9 @@ text_cols(const char *s, size_t n)
 
 /*
  * Writes already-safe text from column `col`, wrapped at spaces to the
- * width, continuation lines indented to `indent`; ends the line.
+ * width, continuation lines indented to `indent`; ends the line. Colour
+ * sequences (ESC [ ... m, only ever ours: the text is escaped) take no
+ * column.
  */
 static void
 text_wrap(const struct text *t, const char *s, size_t col, size_t indent)
@@ -92,6 +94,13 @@ text_wrap(const struct text *t, const char *s, size_t col, size_t indent)
 		size_t room = width > col ? width - col : 1, i = 0, cols = 0, brk = 0;
 
 		while (s[i] != '\0' && s[i] != '\n') {
+			if (s[i] == '\033') {
+				while (s[i] != '\0' && s[i] != 'm')
+					i++;
+				if (s[i] == 'm')
+					i++;
+				continue;
+			}
 			if (s[i] == ' ') {
 				if (cols > room)
 					break;
@@ -462,12 +471,14 @@ text_file(void *st, const struct au_file_stats *f)
 		hosts = n;
 	}
 	path = render_escape(f->path, 0, RENDER_ESC_TEXT);
-	s = xasprintf("%s: %" PRIu64 " records (%s .. %s), %" PRIu64 " upgrade events,"
-	    " %" PRIu64 " installer events, %" PRIu64 " recovered, %" PRIu64
+	s = xasprintf("%s: %" PRIu64 " %s (%s .. %s), %" PRIu64 " upgrade %s,"
+	    " %" PRIu64 " installer %s, %" PRIu64 " recovered, %" PRIu64
 	    " corrupt; computers: %s; problems: %s%s", path, f->records,
+	    plural(f->records, "record", "records"),
 	    f->first_time != 0 ? render_time(f->first_time, first, sizeof(first)) : "-",
 	    f->last_time != 0 ? render_time(f->last_time, last, sizeof(last)) : "-",
-	    f->matched, f->installs, f->recovered, f->corrupt,
+	    f->matched, plural(f->matched, "event", "events"), f->installs,
+	    plural(f->installs, "event", "events"), f->recovered, f->corrupt,
 	    hosts != NULL ? hosts : "none", f->errors != NULL ? "" : "none",
 	    f->dirty ? "; note: log not closed cleanly (dirty)" : "");
 	free(path);
@@ -592,6 +603,41 @@ fleet_host(const struct text *t, const char *host, size_t width)
 		fputc(' ', t->out);
 }
 
+/*
+ * The rest of a fleet line, written into memory (escaped as ever) by
+ * fleet_tail_begin and wrapped by fleet_tail_end from column
+ * col, continuation lines under column indent.
+ */
+struct fleet_tail {
+	struct text t;
+	char *buf;
+	size_t len;
+};
+
+static void
+fleet_tail_begin(struct fleet_tail *ft, const struct text *t)
+{
+	ft->t = *t;
+	ft->buf = NULL;
+	ft->len = 0;
+	ft->t.out = open_memstream(&ft->buf, &ft->len);
+	if (ft->t.out == NULL)
+		ft->t.out = t->out;   /* no memory for it: unwrapped, not lost */
+}
+
+static void
+fleet_tail_end(struct fleet_tail *ft, const struct text *t, size_t col,
+    size_t indent)
+{
+	if (ft->t.out == t->out) {
+		fputc('\n', t->out);
+		return;
+	}
+	fclose(ft->t.out);
+	text_wrap(t, ft->buf != NULL ? ft->buf : "", col, indent);
+	free(ft->buf);
+}
+
 static void
 fleet_result(const struct text *t, const struct au_event *ev)
 {
@@ -623,37 +669,75 @@ fleet_servers(const struct text *t, const struct au_report *rep, size_t width)
 			verdict[j] = (char)(name[j] >= 'a' && name[j] <= 'z' ?
 			    name[j] - 'a' + 'A' : name[j]);
 		verdict[j] = '\0';
+		struct fleet_tail ft;
+
 		fputs("  ", t->out);
 		fleet_host(t, hr->host, width);
 		fputs("  ", t->out);
 		text_sgr(t, verdict_sgr(hr->verdict));
 		fprintf(t->out, "%-9s", verdict);
 		text_sgr(t, SGR_RESET);
+		fputs("  ", t->out);
+		fleet_tail_begin(&ft, t);
 		if (hr->events_count == 0) {
-			fputs("  no upgrade events, only installer events\n", t->out);
-			continue;
-		}
-		if (hr->latest == NULL) {
-			fprintf(t->out, "  %" PRIu64 " %s, none with a result code;"
-			    " last %s\n", hr->events_count,
+			if (hr->ninstalls > 0 || hr->build.installed_version != NULL)
+				fputs("no upgrade event, only installer events", ft.t.out);
+			else
+				fputs("no upgrade event", ft.t.out);
+		} else if (hr->latest == NULL)
+			fprintf(ft.t.out, "%" PRIu64 " %s, none with a result code;"
+			    " last %s", hr->events_count,
 			    plural(hr->events_count, "event", "events"),
 			    render_date(hr->last_seen, date, sizeof(date)));
-			continue;
+		else {
+			/*
+			 * As the report's header: the upgrade, or the present
+			 * condition and its results in a row; then the attempts.
+			 */
+			if (hr->verdict == AU_VERDICT_UPGRADED)
+				fprintf(ft.t.out, "on %s (", render_date(hr->latest->time,
+				    date, sizeof(date)));
+			else {
+				render_since(hr, &since, &count);
+				fprintf(ft.t.out, "since %s (%" PRIu64 " %s in a row, ",
+				    render_date(since, date, sizeof(date)), count,
+				    plural(count, "result", "results"));
+			}
+			fprintf(ft.t.out, "%" PRIu64 " %s): ", hr->attempts,
+			    plural(hr->attempts, "attempt", "attempts"));
+			fleet_result(&ft.t, hr->latest);
 		}
-		/* As the report's header: the upgrade, or the present condition. */
-		if (hr->verdict == AU_VERDICT_UPGRADED) {
-			count = hr->attempts;
-			fprintf(t->out, "  on %s", render_date(hr->latest->time,
-			    date, sizeof(date)));
-		} else {
-			render_since(hr, &since, &count);
-			fprintf(t->out, "  since %s", render_date(since, date,
-			    sizeof(date)));
+		fleet_tail_end(&ft, t, width + 15, width + 15);
+	}
+}
+
+/* Servers by support status, then the builds in use, worst first. */
+static void
+fleet_builds(const struct text *t, const struct au_fleet *f)
+{
+	struct fleet_tail ft;
+	char d[32];
+	int any = 0;
+
+	fprintf(t->out, "\nSupport status of the installed builds, as of %s:\n  ",
+	    render_date(f->support_now, d, sizeof(d)));
+	fleet_tail_begin(&ft, t);
+	for (int s = 0; s < AU_SUPPORT_COUNT; s++)
+		if (f->support[s] > 0) {
+			fprintf(ft.t.out, "%s%zu %s", any++ ? ", " : "", f->support[s],
+			    releases_support_name((enum au_support)s));
 		}
-		fprintf(t->out, " (%" PRIu64 " %s): ", count,
-		    plural(count, "attempt", "attempts"));
-		fleet_result(t, hr->latest);
-		fputc('\n', t->out);
+	fleet_tail_end(&ft, t, 2, 2);
+	fputs("\nBuilds in use, worst first:\n", t->out);
+	for (size_t i = 0; i < f->nbuilds; i++) {
+		const struct au_fleet_build *b = &f->builds[i];
+		char *v = render_escape(b->version != NULL ? b->version :
+		    "none seen", 40, RENDER_ESC_TEXT);
+
+		fprintf(t->out, "  %-14s  %-11s  %zu %s\n", v,
+		    releases_support_name(b->support), b->hosts,
+		    plural(b->hosts, "server", "servers"));
+		free(v);
 	}
 }
 
@@ -671,17 +755,20 @@ fleet_condition_list(const struct text *t, const char *title,
 	for (i = 0; i < n; i++) {
 		const struct au_fleet_host *fh = &list[i];
 		uint64_t retries = fh->count > 0 ? fh->count - 1 : 0;
+		struct fleet_tail ft;
 
 		fputs("  ", t->out);
 		fleet_host(t, fh->hr->host, width);
-		fprintf(t->out, "  %-9s since %s, ", au_verdict_name(fh->hr->verdict),
-		    render_date(fh->since, date, sizeof(date)));
-		fleet_days(t, render_days(fh->since, now));
-		fprintf(t->out, ": %" PRIu64 " %s, retried %" PRIu64 " %s; latest ",
+		fprintf(t->out, "  %-9s ", au_verdict_name(fh->hr->verdict));
+		fleet_tail_begin(&ft, t);
+		fprintf(ft.t.out, "since %s, ", render_date(fh->since, date,
+		    sizeof(date)));
+		fleet_days(&ft.t, render_days(fh->since, now));
+		fprintf(ft.t.out, ": %" PRIu64 " %s, retried %" PRIu64 " %s; latest ",
 		    fh->count, plural(fh->count, "result", "results"), retries,
 		    plural(retries, "time", "times"));
-		fleet_result(t, fh->hr->latest);
-		fputc('\n', t->out);
+		fleet_result(&ft.t, fh->hr->latest);
+		fleet_tail_end(&ft, t, width + 14, width + 14);
 	}
 }
 
@@ -740,29 +827,35 @@ fleet_codes(const struct text *t, const struct au_fleet *f)
 	for (i = 0; i < f->ncodes; i++) {
 		const struct au_fleet_code *fc = &f->codes[i];
 		const char *cat = au_category_name(fc->category);
+		struct fleet_tail ft;
 
-		fprintf(t->out, "  %" PRIu64 " x ", fc->count);
-		text_put(t, fc->code, TEXT_MAX_FIELD);
-		fprintf(t->out, " (%s) on %" PRIu64 " %s, the latest result on %"
+		fputs("  ", t->out);
+		fleet_tail_begin(&ft, t);
+		fprintf(ft.t.out, "%" PRIu64 " x ", fc->count);
+		text_put(&ft.t, fc->code, TEXT_MAX_FIELD);
+		fprintf(ft.t.out, " (%s) on %" PRIu64 " %s, the latest result on %"
 		    PRIu64, cat != NULL ? cat : "none", fc->hosts,
 		    plural(fc->hosts, "server", "servers"), fc->current);
 		if (fc->entry == NULL || fc->entry->historical) {
-			fputc(' ', t->out);
-			text_sgr(t, SGR_FLAG);
-			fputs(fc->entry == NULL ? "[unknown]" : "[historical]", t->out);
-			text_sgr(t, SGR_RESET);
+			fputc(' ', ft.t.out);
+			text_sgr(&ft.t, SGR_FLAG);
+			fputs(fc->entry == NULL ? "[unknown]" : "[historical]", ft.t.out);
+			text_sgr(&ft.t, SGR_RESET);
 		}
-		fputs("\n      ", t->out);
+		fleet_tail_end(&ft, t, 2, 6);
+		fputs("      ", t->out);
+		fleet_tail_begin(&ft, t);
 		if (fc->entry == NULL)
 			fputs("not documented by Microsoft (the code is in none"
-			    " of the article's lists)\n", t->out);
+			    " of the article's lists)", ft.t.out);
 		else if (fc->entry->description == NULL)
-			fputs("not documented by Microsoft\n", t->out);
+			fputs("not documented by Microsoft", ft.t.out);
 		else {
-			fputs("Microsoft's documented description: \"", t->out);
-			text_put(t, fc->entry->description, 0);
-			fputs("\"\n", t->out);
+			fputs("Microsoft's documented description: \"", ft.t.out);
+			text_put(&ft.t, fc->entry->description, 0);
+			fputc('"', ft.t.out);
 		}
+		fleet_tail_end(&ft, t, 6, 8);
 	}
 }
 
@@ -773,16 +866,19 @@ render_fleet_text(FILE *out, const struct au_report *rep,
 {
 	struct text t = { .out = out, .color = opts != NULL && opts->color,
 	    .width = opts != NULL && opts->width > 0 ? opts->width : 80 };
-	char *summary = render_summary(rep), now[32], *title;
+	char *summary = render_summary(rep), *asof = render_as_of_text(rep), *title;
 	size_t width = fleet_host_width(rep);
 
-	fprintf(out, "Automatic upgrade, fleet: %s\n", summary);
+	title = xasprintf("Automatic upgrade, fleet: %s", summary);
+	text_wrap(&t, title, 0, 2);
+	free(title);
 	free(summary);
-	fprintf(out, "As of %s (ages are measured up to this time).\n",
-	    render_time(f->now, now, sizeof(now)));
+	text_wrap(&t, asof, 0, 0);
+	free(asof);
 	if (rep->nhosts == 0)
 		return render_check_io(out);
 	fleet_servers(&t, rep, width);
+	fleet_builds(&t, f);
 	fleet_condition_list(&t, "Blocked (UpgradeNotSupported, UpgradeFailed),"
 	    " failed first, then longest first:", f->blocked, f->nblocked,
 	    f->now, width);

@@ -516,9 +516,12 @@ render_as_of_text(const struct au_report *rep)
 {
 	char when[32], clock[32];
 
-	render_time(rep->as_of, when, sizeof(when));
-	if (rep->as_of_given)
+	render_time(rep->as_of != 0 ? rep->as_of : rep->now, when, sizeof(when));
+	if (rep->as_of_source == AU_AS_OF_NOW)
 		return xasprintf("As of %s (--now): ages are measured up to then.",
+		    when);
+	if (rep->as_of_source == AU_AS_OF_CLOCK)
+		return xasprintf("As of %s, the current time: no record was read.",
 		    when);
 	if (analyse_report_is_old(rep))
 		return xasprintf("As of %s, the newest record read: ages are "
@@ -696,8 +699,8 @@ render_fleet_row(const struct au_report *rep, const struct au_host_report *hr,
 {
 	const struct au_build *b = &hr->build;
 	const struct au_code *code = hr->latest != NULL ? hr->latest->code : NULL;
-	uint64_t since = hr->latest == NULL ? 0 : hr->verdict == AU_VERDICT_UPGRADED ?
-	    hr->latest->time : hr->condition_since;
+	/* As fleet JSON: the start of the streak, for upgraded servers too. */
+	uint64_t since = hr->latest == NULL ? 0 : hr->condition_since;
 	size_t n = 0;
 
 	cell(c, &n, "host", RENDER_CELL_STR, xstrdup(hr->host));

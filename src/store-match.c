@@ -219,6 +219,8 @@ store_query_hosts(struct au_store *s, const struct au_query *q,
 	size_t nall = 0, n = 0, nwant = q != NULL ? q->nhosts : 0;
 	sqlite3_stmt *st = NULL;
 	char *problems = NULL, *key = NULL;
+	/* scan's database is its own, of the logs it read: no history. */
+	const char *where = s->path == NULL ? "the logs read" : "the history";
 	int rc;
 
 	*out = NULL;
@@ -263,7 +265,7 @@ store_query_hosts(struct au_store *s, const struct au_query *q,
 				}
 			if (found == 0)
 				store_add_problem(&problems, xasprintf("no host in"
-				    " the history matches %s", sel));
+				    " %s matches %s", where, sel));
 			continue;
 		}
 		for (size_t j = 0; j < nall; j++)
@@ -285,9 +287,10 @@ store_query_hosts(struct au_store *s, const struct au_query *q,
 			char *near = store_nearest(all, nall, key);
 
 			store_add_problem(&problems, near != NULL ?
-			    xasprintf("no such host in the history: %s (nearest:"
-			    " %s)", sel, near) : xasprintf("no such host in the"
-			    " history: %s (it holds none)", sel));
+			    xasprintf("no such host in %s: %s (nearest:"
+			    " %s)", where, sel, near) : xasprintf("no such host in"
+			    " %s: %s (%s none)", where, sel, s->path == NULL ?
+			    "they name" : "it holds"));
 			free(near);
 		}
 		free(names);

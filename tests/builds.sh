@@ -107,6 +107,26 @@ print({k: (v["auto_upgrade_releases_behind"], v["newest_auto_upgrade_release"]) 
 sys.exit(0 if ok else 1)
 PY
 
+# The fleet: servers by support status, and the builds in use, worst first.
+check_status "fleet json" 0 "$AU" fleet --db "$tmp/h.db" --now "$NOW" --format json
+if python3 - "$tmp/out" <<'PY'; then pass; else fail "fleet json: support and builds"; fi
+import json, sys
+f = json.load(open(sys.argv[1]))
+want = {"recalled": 1, "below-floor": 1, "retired": 0, "retiring": 1, "unknown": 1, "supported": 2}
+b = [(x["version"], x["support"], x["hosts"]) for x in f["builds"]]
+print(f["support"], b)
+sys.exit(0 if f["support"] == want and f["support_as_of"] == "2026-12-03" and b == [
+    ("2.6.79.0", "recalled", 1), ("1.6.16.0", "below-floor", 1), ("2.5.190.0", "retiring", 1),
+    ("2.9.99.0", "unknown", 1), ("2.6.3.0", "supported", 1), ("2.6.1.0", "supported", 1)] else 1)
+PY
+check_status "fleet text" 0 "$AU" fleet --db "$tmp/h.db" --now "$NOW"
+contains "fleet text: support status" "$tmp/out" "  1 recalled, 1 below-floor, 1 retiring, 1 unknown, 2 supported"
+contains "fleet text: builds in use" "$tmp/out" "  2.6.79.0        recalled     1 server"
+check_status "fleet markdown" 0 "$AU" fleet --db "$tmp/h.db" --now "$NOW" --format markdown
+contains "fleet markdown: builds in use" "$tmp/out" "| 2.5.190.0 | retiring | 1 |"
+check_status "fleet html" 0 "$AU" fleet --db "$tmp/h.db" --now "$NOW" --format html
+contains "fleet html: builds in use" "$tmp/out" '<table id="builds">'
+
 # The same log collected again, a day later (one more record): its related
 # events are counted once.
 python3 - "$srcdir/tests/data/builds/agents.json" > "$tmp/later.json" <<'PY'

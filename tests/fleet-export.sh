@@ -81,14 +81,18 @@ for f in text:txt markdown:md json:json; do
 done
 validate "fleet json" "$SCHEMA/fleet.schema.json" "$tmp/fleet.json"
 
-# What the fleet must say, whatever the expected files hold.
-t="$tmp/fleet.txt"
+# What the fleet must say, whatever the expected files hold (lines wrapped
+# to 80 columns: compared with the spaces of the wrapping collapsed).
+# (A single word longer than the line, such as a long result code, runs on.)
+[ "$(grep -vE '[^ ]{40,}' "$tmp/fleet.txt" | awk 'length > 80' | wc -l)" -eq 0 ] && pass || fail "fleet text: lines over 80 columns"
+tr '\n' ' ' < "$tmp/fleet.txt" | tr -s ' ' > "$tmp/fleet.flat"
+t="$tmp/fleet.flat"
 contains "fleet summary" "$t" "Automatic upgrade, fleet: 6 servers: 1 failed, 1 blocked, 1 unknown, 1 retrying, 2 upgraded"
 contains "fleet as of --now" "$t" "As of 2025-03-01T00:00:00Z"
-contains "fleet blocked since, retries" "$t" "AADC12.contoso.local  blocked   since 2025-01-10, 49 days: 49 results, retried 48 times; latest UpgradeNotSupportedNonLocalDbInstall"
-contains "fleet failed counts as blocked" "$t" "AADC16.contoso.local  failed    since 2025-02-14, 14 days: 2 results, retried 1 time; latest UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed"
-contains "fleet retrying across reasons" "$t" "AADC13.contoso.local  retrying  since 2025-02-01, 27 days: 28 results, retried 27 times"
-contains "fleet stale" "$t" "aadc14.CONTOSO.local  upgraded  last event 2024-11-20, 100 days ago"
+contains "fleet blocked since, retries" "$t" "AADC12.contoso.local blocked since 2025-01-10, 49 days: 49 results, retried 48 times; latest UpgradeNotSupportedNonLocalDbInstall"
+contains "fleet failed counts as blocked" "$t" "AADC16.contoso.local failed since 2025-02-14, 14 days: 2 results, retried 1 time; latest UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed"
+contains "fleet retrying across reasons" "$t" "AADC13.contoso.local retrying since 2025-02-01, 27 days: 28 results, retried 27 times"
+contains "fleet stale" "$t" "aadc14.CONTOSO.local upgraded last event 2024-11-20, 100 days ago"
 contains "fleet quotes Microsoft" "$t" "Microsoft's documented description: \"You aren't using a SQL Server Express LocalDB database.\""
 contains "fleet flags unknown code" "$t" "3 x DeferredByTenantPolicy (Other) on 1 server, the latest result on 1 [unknown]"
 contains "fleet markdown blocked table" "$tmp/fleet.md" "| AADC12.contoso.local | blocked | 2025-01-10 | 49 | 49 | 48 | UpgradeNotSupportedNonLocalDbInstall |"
@@ -121,6 +125,22 @@ u = [c for c in f["codes"] if c["code"] == "DeferredByTenantPolicy"][0]
 assert u["known"] is False and u["category"] == "Other" and u["description"] is None
 up = [h for h in f["hosts"] if h["host"] == "AADC11.contoso.local"][0]
 assert up["last_success"] == "2025-02-22T03:00:00Z" and up["latest_result"] == "Success"
+EOF
+
+# Without --now: as of the newest record in the history, and said once that
+# the collection is old (its newest record is from 2025; the clock is later).
+for f in text markdown html; do
+	check_status "fleet --format $f without --now" 0 "$AU" fleet --db "$DB" --format "$f"
+	tr '\n' ' ' < "$tmp/out" | tr -s ' ' > "$tmp/out.flat"
+	contains "fleet $f: as of the newest record" "$tmp/out.flat" "the newest record read: ages are measured up to then."
+	contains "fleet $f: the collection is old" "$tmp/out.flat" "collect the logs again for the present state"
+	[ "$(grep -o "collect the logs again" "$tmp/out.flat" | wc -l)" -eq 1 ] && pass || fail "fleet $f: old collection said more than once"
+done
+check_status "fleet json without --now" 0 "$AU" fleet --db "$DB" --format json
+py "fleet json without --now: as of the newest record, old" "$tmp/out" <<'EOF'
+import json, sys
+f = json.load(open(sys.argv[1]))
+assert f["as_of_source"] == "newest record" and f["collection_is_old"] is True, (f["as_of_source"], f["collection_is_old"])
 EOF
 
 # --stale-days moves both thresholds.
@@ -344,6 +364,17 @@ check_status "export ndjson, empty" 0 "$AU" export --db "$tmp/empty.db" --format
 if [ -s "$tmp/out" ]; then fail "export ndjson, empty: output"; else pass; fi
 check_status "fleet, empty" 0 "$AU" fleet --db "$tmp/empty.db" --format json
 validate "fleet json, empty" "$SCHEMA/fleet.schema.json" "$tmp/out"
+# A history without a single record: as of the current time, said as such.
+"$EVTXGEN" -o "$tmp/no-records.evtx" "$srcdir/tests/evtxgen/empty-log.json"
+"$AU" import -q --db "$tmp/none.db" "$tmp/no-records.evtx" 2>/dev/null || true
+check_status "fleet json, no record" 0 "$AU" fleet --db "$tmp/none.db" --format json
+py "fleet json, no record: as of the current time" "$tmp/out" <<'EOF'
+import json, sys
+f = json.load(open(sys.argv[1]))
+assert f["as_of_source"] == "current time" and f["collection_is_old"] is False, f["as_of_source"]
+EOF
+check_status "fleet text, no record" 0 "$AU" fleet --db "$tmp/none.db"
+contains "fleet text, no record: the current time" "$tmp/out" "the current time: no record was read"
 
 # Usage errors and a missing database.
 check_status "export without --format" 2 "$AU" export --db "$DB"

@@ -92,6 +92,14 @@ if [ "$n12" -lt $((n1 + n2)) ] && [ "$n12" -ge "$n1" ] && [ "$n12" -ge "$n2" ]; 
 # Options: --host, --since, --source, --event-ids.
 check_status "scan --host" 0 "$AU" scan --format json --host aadc02.CONTOSO.local fixtures/blocked-staging-mode.evtx
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [h["host"] for h in d["hosts"]]==["AADC02.contoso.local"] else 1)' "$tmp/out" && pass || fail "--host selects the server in any case"
+# A NetBIOS name, a glob on first labels; an unknown name: one line, the nearest names, no history.
+check_status "scan --host NetBIOS name" 0 "$AU" scan --format json --host aadc02 fixtures/blocked-staging-mode.evtx
+contains "scan --host NetBIOS name selects the server" "$tmp/out" '"host": "AADC02.contoso.local"'
+check_status "scan --host glob on first labels" 0 "$AU" scan --format json --host 'AADC0?' fixtures/blocked-staging-mode.evtx
+contains "scan --host glob selects the server" "$tmp/out" '"host": "AADC02.contoso.local"'
+check_status "scan --host unknown" 1 "$AU" scan --host aadc2 fixtures/blocked-staging-mode.evtx
+contains "scan --host unknown: nearest names" "$tmp/err" "aadc-upgrade: no such host in the logs read: aadc2 (nearest: AADC02.contoso.local)"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] && pass || fail "scan --host unknown: not one line"
 check_status "scan --since" 0 "$AU" scan --format json --since 2019-09-20 fixtures/blocked-staging-mode.evtx
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d["hosts"][0]["events"]; sys.exit(0 if e and all(x["time"]>="2019-09-20" for x in e) and len(e)<28 else 1)' "$tmp/out" && pass || fail "--since keeps only later events"
 check_status "scan --source elsewhere" 0 "$AU" scan --format json --source "Some Other Source" fixtures/blocked-staging-mode.evtx

@@ -981,7 +981,7 @@ static char *
 render_fleet(enum which w, const struct au_report *rep, const struct au_fleet *f,
     const struct au_fleet_opts *fopts)
 {
-	struct au_render_opts opts = { w == TEXT_COLOR, 0 };
+	struct au_render_opts opts = { w == TEXT_COLOR, 1000 }   /* one line a server */;
 	struct au_error *err = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -1014,9 +1014,9 @@ static const char *const fleet_keys[] = { "generator", "version",
 	"schema_version", "command", "as_of", "as_of_source", "collection_is_old",
 	"summary", "now", "retry_days", "stale_days",
 	"servers", "verdicts", "hosts", "blocked", "retrying", "stale",
-	"never_succeeded", "codes" };
+	"never_succeeded", "codes", "support_as_of", "support", "builds" };
 static const char *const fleet_host_keys[] = { "host", "verdict", "since", "days",
-	"results", "attempts", "events_count", "first_seen", "last_seen",
+	"streak", "attempts", "events_count", "first_seen", "last_seen",
 	"last_success", "latest_result", "latest_category", "remediation",
 	"installed_version", "support", "auto_upgrade_releases_behind", "log_records" };
 static const char *const fleet_entry_keys[] = { "host", "verdict", "since",
@@ -1045,9 +1045,10 @@ test_fleet(void)
 	out = render_fleet(TEXT, &rep, &f, &o);
 	STARTS(out, "Automatic upgrade, fleet: 6 servers: 1 failed, 1 blocked,"
 	    " 1 unknown, 1 retrying, 1 no-result, 1 upgraded\n"
-	    "As of 2021-01-01T00:00:00Z (ages are measured up to this time).\n");
+	    "As of 2021-01-01T00:00:00Z, the newest record read: ages are measured up to"
+	    " then.\n");
 	CONTAINS(out, "\nServers, worst first:\n  AADC05.contoso.local  FAILED     since"
-	    " 2020-07-01 (1 attempt): UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed\n");
+	    " 2020-07-01 (1 result in a row, 1 attempt): UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed\n");
 	CONTAINS(out, "  AADC04.contoso.local  NO-RESULT  1 event, none with a result code;"
 	    " last 2019-01-01\n");
 	CONTAINS(out, "  AADC02.contoso.local  UPGRADED   on 2016-06-27 (2 attempts): Success\n");
@@ -1070,7 +1071,8 @@ test_fleet(void)
 	    " latest result on 1 [unknown]\n      not documented by Microsoft (the code"
 	    " is in none of the article's lists)\n");
 	/* the hostile host: escaped, on one line, padded like the others */
-	CONTAINS(out, "\n  EVIL\\x1b[31m\\nHOST|x  UNKNOWN    since 2018-11-21 (1 attempt):"
+	CONTAINS(out, "\n  EVIL\\x1b[31m\\nHOST|x  UNKNOWN    since 2018-11-21 (1 result in a row,"
+	    " 1 attempt):"
 	    " PreUpgradeFailure\n");
 	CHECK(strchr(out, '\x1b') == NULL);
 	CHECK(f.nstale == 6 && f.nnever == 5 && f.nblocked == 1 && f.nretrying == 1);
@@ -1129,7 +1131,8 @@ test_fleet(void)
 	    json_is_null(json_object_get(h, "days")) &&
 	    json_is_null(json_object_get(h, "latest_result")) &&
 	    json_is_null(json_object_get(h, "latest_category")) &&
-	    json_integer_value(json_object_get(h, "results")) == 0);
+	    json_is_integer(json_object_get(h, "streak")) &&
+	    json_integer_value(json_object_get(h, "streak")) == 0);
 	for (j = 0; j < NKEYS(lists); j++)
 		json_array_foreach(json_object_get(root, lists[j]), i, h)
 			CHECK(keys_are(h, fleet_entry_keys, NKEYS(fleet_entry_keys)));
@@ -1153,7 +1156,8 @@ done:
 	analyse_fleet(&empty, &o, &fe);
 	out = render_fleet(TEXT, &empty, &fe, &o);
 	STREQ(out, "Automatic upgrade, fleet: 0 servers: no automatic-upgrade events found\n"
-	    "As of 2021-01-01T00:00:00Z (ages are measured up to this time).\n");
+	    "As of 2021-01-01T00:00:00Z, the newest record read: ages are measured up to"
+	    " then.\n");
 	free(out);
 	out = render_fleet(JSON, &empty, &fe, &o);
 	root = json_loads(out, 0, NULL);

@@ -617,11 +617,11 @@ test_match(void)
 	au_error_free(err);
 	err = store_match_hosts(s, (const char *const[]){ "edge8" }, 1, &names, &n);
 	CHECK(err != NULL && err->kind == AU_ERR_NOTFOUND &&
-	    contains(err, "no such host in the history: edge8 (nearest: EDGE7.contoso.local"),
+	    contains(err, "no such host in the logs read: edge8 (nearest: EDGE7.contoso.local"),
 	    "unknown host: nearest name first: %s", err ? err->msg : "none");
 	au_error_free(err);
 	err = store_match_hosts(s, (const char *const[]){ "web*" }, 1, &names, &n);
-	CHECK(err != NULL && contains(err, "no host in the history matches web*") &&
+	CHECK(err != NULL && contains(err, "no host in the logs read matches web*") &&
 	    err->where == NULL, "a glob matching nothing (scan: no path named): %s",
 	    err ? err->msg : "none");
 	au_error_free(err);
