@@ -189,21 +189,43 @@ host_since(const struct au_host_report *hr, char *buf, size_t len)
 static void
 text_table(struct text *t, const struct au_report *rep)
 {
-	size_t hw = 6;
+	size_t hw = 6, rw = 16, width = t->width > 20 ? (size_t)t->width : 80;
 	char since[32], verdict[16];
+	int two;
 
 	for (size_t i = 0; i < rep->nhosts; i++) {
 		char *esc = render_escape(rep->hosts[i]->host, TEXT_MAX_HOST,
 		    RENDER_ESC_TEXT);
+		char *res = render_result(rep->hosts[i]->latest);
 		size_t n = text_cols(esc, strlen(esc));
+
 		free(esc);
 		if (n > hw)
 			hw = n;
+		if (res != NULL) {
+			esc = render_escape(res, TEXT_MAX_FIELD, RENDER_ESC_TEXT);
+			n = text_cols(esc, strlen(esc));
+			if (n > rw)
+				rw = n;
+			free(esc);
+			free(res);
+		}
 	}
 	if (hw > TEXT_TABLE_HOST)
 		hw = TEXT_TABLE_HOST;
-	fprintf(t->out, "\n%-*s  %-9s  %-10s  %8s  %-22s  %s\n", (int)hw, "SERVER",
-	    "VERDICT", "SINCE", "ATTEMPTS", "BUILD (SUPPORT)", "LATEST RESULT");
+	/*
+	 * One line a server when it fits the width; else two: the build and
+	 * the latest result under the rest, indented.
+	 */
+	two = hw + 2 + 9 + 2 + 10 + 2 + 8 + 2 + 22 + 2 + rw > width;
+	if (two)
+		fprintf(t->out, "\n%-*s  %-9s  %-10s  %8s\n    %-22s  %s\n", (int)hw,
+		    "SERVER", "VERDICT", "SINCE", "ATTEMPTS", "BUILD (SUPPORT)",
+		    "LATEST RESULT");
+	else
+		fprintf(t->out, "\n%-*s  %-9s  %-10s  %8s  %-22s  %s\n", (int)hw,
+		    "SERVER", "VERDICT", "SINCE", "ATTEMPTS", "BUILD (SUPPORT)",
+		    "LATEST RESULT");
 	for (size_t i = 0; i < rep->nhosts; i++) {
 		const struct au_host_report *hr = rep->hosts[i];
 		char *esc = render_escape(hr->host, TEXT_MAX_HOST, RENDER_ESC_TEXT);
@@ -222,7 +244,8 @@ text_table(struct text *t, const struct au_report *rep)
 		fprintf(t->out, "%-9s", verdict);
 		text_sgr(t, SGR_RESET);
 		host_since(hr, since, sizeof(since));
-		fprintf(t->out, "  %-10s  %8" PRIu64 "  ", since, hr->attempts);
+		fprintf(t->out, "  %-10s  %8" PRIu64 "%s", since, hr->attempts,
+		    two ? "\n    " : "  ");
 		if (hr->build.installed_version != NULL) {
 			char *v = render_escape(hr->build.installed_version, 40,
 			    RENDER_ESC_TEXT);
@@ -236,7 +259,7 @@ text_table(struct text *t, const struct au_report *rep)
 		rese = render_escape(res != NULL ? res : hr->verdict ==
 		    AU_VERDICT_SILENT ? "no upgrade event" : "no result code",
 		    TEXT_MAX_FIELD, RENDER_ESC_TEXT);
-		/* The last column runs on: a table row is never broken. */
+		/* The last column runs on: a result code is never broken. */
 		fprintf(t->out, "%s\n", rese);
 		free(rese);
 		free(res);
@@ -249,7 +272,9 @@ text_begin(void *st, const struct au_report *rep)
 	struct text *t = st;
 	char *summary = render_summary(rep), *asof;
 
-	fprintf(t->out, "Automatic upgrade: %s\n", summary);
+	asof = xasprintf("Automatic upgrade: %s", summary);
+	text_wrap(t, asof, 0, 2);
+	free(asof);
 	free(summary);
 	asof = render_as_of_text(rep);
 	text_wrap(t, asof, 0, 0);

@@ -11,6 +11,8 @@ export SOURCE_DATE_EPOCH
 cd "$srcdir"
 check_status "scan fixtures text" 3 "$AU" scan fixtures
 compare "scan text" "$EXPECTED/scan.txt" "$tmp/out"
+# Not a terminal: 80 columns, but for a single word longer than the line.
+[ "$(grep -vE '[^ ]{40,}' "$tmp/out" | awk 'length > 80' | wc -l)" -eq 0 ] && pass || fail "scan text: lines over 80 columns"
 contains "damaged fixture named on stderr" "$tmp/err" "aadc-upgrade: fixtures/dirty-corrupt-chunk.evtx: damaged: chunk 1 (checksum mismatch)"
 [ "$(wc -l < "$tmp/err")" -eq 1 ] && pass || fail "scan fixtures: expected exactly one stderr line"
 check_status "scan fixtures markdown" 3 "$AU" scan --format markdown fixtures

@@ -504,15 +504,33 @@ test_text(void)
 	out = render(TEXT, &rep);
 
 	STARTS(out, "Automatic upgrade: 6 servers: 1 failed, 1 blocked,"
-	    " 1 unknown, 1 retrying, 1 no-result, 1 upgraded\n");
-	/* the summary table first, every server, worst first */
-	CONTAINS(out, "\nSERVER                VERDICT    SINCE       ATTEMPTS  BUILD (SUPPORT)"
-	    "         LATEST RESULT\n"
-	    "AADC05.contoso.local  FAILED     2020-07-01         1  -                "
-	    "       UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed\n"
-	    "AADC01.contoso.local  BLOCKED    2016-06-01        30  1.1.105.0 (unknown)");
-	CONTAINS(out, "\nAADC04.contoso.local  NO-RESULT  2019-01-01         0  -       "
-	    "                no result code\n");
+	    " 1 unknown, 1 retrying, 1\n  no-result, 1 upgraded\n");
+	/*
+	 * the summary table first, every server, worst first; at 80 columns
+	 * the build and latest result go under the rest of the row
+	 */
+	CONTAINS(out, "\nSERVER                VERDICT    SINCE       ATTEMPTS\n"
+	    "    BUILD (SUPPORT)         LATEST RESULT\n"
+	    "AADC05.contoso.local  FAILED     2020-07-01         1\n"
+	    "    -                       UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed\n"
+	    "AADC01.contoso.local  BLOCKED    2016-06-01        30\n"
+	    "    1.1.105.0 (unknown)");
+	CONTAINS(out, "\nAADC04.contoso.local  NO-RESULT  2019-01-01         0\n"
+	    "    -                       no result code\n");
+	{
+		/* A wide terminal: one line a server. */
+		struct au_render_opts wide = { 0, 200 };
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		CHECK(f != NULL && render_report_text(f, &rep, &wide) == NULL);
+		if (f != NULL)
+			fclose(f);
+		CONTAINS(buf, "\nAADC04.contoso.local  NO-RESULT  2019-01-01         0  -"
+		    "                       no result code\n");
+		free(buf);
+	}
 	/* one vocabulary: the streak in a row, attempts = results */
 	CONTAINS(out, "\nAADC01.contoso.local  BLOCKED  since 2016-06-01 (28 results in a row)\n");
 	CONTAINS(out, "\nAADC05.contoso.local  FAILED  since 2020-07-01 (1 result in a row)\n");
