@@ -418,6 +418,16 @@ render_version_text(const struct render_version *r)
  * Our words on what a server's state means beyond its latest result:
  * silence, 2.x builds, support status. Each a sentence.
  */
+/* Whether version a is newer than b (both parsed; else no). */
+static int
+newer_than(const char *a, const char *b)
+{
+	struct au_version va, vb;
+
+	return releases_version_parse(a, &va) && releases_version_parse(b, &vb) &&
+	    releases_version_cmp(&va, &vb) > 0;
+}
+
 char **
 render_host_notes(const struct au_host_report *hr, size_t *n)
 {
@@ -498,6 +508,26 @@ render_host_notes(const struct au_host_report *hr, size_t *n)
 	default:
 		break;
 	}
+	/*
+	 * What automatic upgrade would bring, and when: the newest
+	 * auto-upgrade release's phased roll-out (a server waits its turn),
+	 * and a newer release that only a manual upgrade installs.
+	 */
+	int current = b->support == AU_SUPPORT_SUPPORTED ||
+	    b->support == AU_SUPPORT_RETIRING;   /* else a manual upgrade is the way */
+
+	if (current && b->releases_behind > 0 && b->newest_auto != NULL &&
+	    b->newest_auto->rollout_start != 0)
+		NOTE("The newest auto-upgrade release, %s, is rolled out in phases "
+		    "starting %s: a server may wait weeks for its turn before it "
+		    "upgrades itself; a manual upgrade does not wait.",
+		    b->newest_auto->version, render_date(b->newest_auto->rollout_start,
+		    d, sizeof(d)));
+	if (current && b->newest != NULL && b->installed_version != NULL &&
+	    b->newest != b->newest_auto && b->newest != b->release &&
+	    newer_than(b->newest->version, b->installed_version))
+		NOTE("The newest release, %s, is not released for automatic upgrade:"
+		    " only a manual upgrade installs it.", b->newest->version);
 #undef NOTE
 	*n = nv;
 	return v;

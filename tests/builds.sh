@@ -42,6 +42,13 @@ for s in ("Agent Updater", "Get-ADSyncAutoUpgrade -Detail", "AutoUpgrader", "4 r
 # 11707 names no version: it is the install of the 1033 before it.
 want([(v["version"], v["event_id"]) for v in h["BUILDS-2X"]["versions"]] ==
      [("2.6.1.0", 1033), ("2.6.1.0", 11707)], "BUILDS-2X versions %r" % h["BUILDS-2X"]["versions"])
+# The newest auto-upgrade release's phased roll-out, and a newer release that
+# only a manual upgrade installs, named.
+want(any("2.6.3.0, is rolled out in phases starting 2026-03-11" in n for n in h["BUILDS-2X"]["notes"]),
+     "BUILDS-2X: no roll-out note")
+want(any("The newest release, 2.6.91.0, is not released for automatic upgrade" in n
+         for n in h["BUILDS-UPGRADED"]["notes"]), "BUILDS-UPGRADED: no newest-release note")
+is_("BUILDS-UPGRADED", "newest_release", "2.6.91.0")
 # 1.x: below the floor after 2026-09-30.
 is_("BUILDS-1X", "installed_version", "1.6.16.0")
 is_("BUILDS-1X", "support", "below-floor")
