@@ -363,15 +363,15 @@ static const char *const store_summary_sql[SR_COUNT] = {
 	[SR_CODES] = "SELECT result_code, detail, category, count, first, last"
 	    " FROM host_codes WHERE host_id = ?1 ORDER BY position",
 	[SR_INSTALLS] = STORE_INSTALL_COLUMNS,
-	/*
-	 * The host's logs: records read with its name, and their period,
-	 * in order of record ID so that overlapping reads of one log merge.
-	 */
 	/* Related providers' events in range, most frequent first. */
 	[SR_RELATED] = "SELECT provider, event_id, count(*), min(time), max(time)"
 	    " FROM related_events WHERE host_id = ?1 AND time >= ?2 AND time < ?3"
 	    " GROUP BY provider, event_id"
 	    " ORDER BY count(*) DESC, provider, event_id",
+	/*
+	 * The host's logs: records read with its name, and their period,
+	 * in order of record ID so that overlapping reads of one log merge.
+	 */
 	[SR_LOG] = "SELECT records, first_time, last_time, min_record,"
 	    " max_record FROM file_hosts WHERE host_id = ?1"
 	    " ORDER BY min_record IS NULL, min_record, max_record",
