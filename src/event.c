@@ -86,6 +86,13 @@ period_note(uint64_t *first, uint64_t *last, uint64_t time)
 		*last = time;
 }
 
+int
+au_period_within(const struct au_file_host *a, const struct au_file_host *b)
+{
+	return a->first_time != 0 && b->first_time != 0 &&
+	    a->first_time >= b->first_time && a->last_time <= b->last_time;
+}
+
 uint64_t
 au_records_once(uint64_t a, uint64_t amin, uint64_t amax, uint64_t b,
     uint64_t bmin, uint64_t bmax)
@@ -109,7 +116,7 @@ void
 au_file_stats_note_host(struct au_file_stats *st, const char *computer,
     uint64_t time, uint64_t record_id)
 {
-	struct au_file_host one = { NULL, 1, time, time, record_id, record_id };
+	struct au_file_host one = { NULL, 1, time, time, record_id, record_id, 0 };
 
 	au_file_stats_add_host(st, computer, &one);
 }
@@ -161,12 +168,18 @@ host_add(struct au_file_stats *st, const char *computer,
 	    add->min_record <= h->max_record && h->min_record <= add->max_record)
 		h->records = au_records_once(h->records, h->min_record,
 		    h->max_record, add->records, add->min_record, add->max_record);
-	else
+	else if (once && (add->min_record == 0) != (h->min_record == 0) &&
+	    au_period_within(add->min_record == 0 ? add : h, add->min_record == 0 ? h : add)) {
+		/* An export without record IDs of (part of) the same log. */
+		if (add->records > h->records)
+			h->records = add->records;
+	} else
 		h->records += add->records;
 	period_note(&h->first_time, &h->last_time, add->first_time);
 	period_note(&h->first_time, &h->last_time, add->last_time);
 	period_note(&h->min_record, &h->max_record, add->min_record);
 	period_note(&h->min_record, &h->max_record, add->max_record);
+	h->from_name |= add->from_name;
 }
 
 void

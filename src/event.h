@@ -78,6 +78,7 @@ struct au_file_host {
 	uint64_t records;         /* records read with that Computer */
 	uint64_t first_time, last_time;   /* FILETIME of its oldest and newest record */
 	uint64_t min_record, max_record;  /* range of their record IDs; 0 when unknown */
+	int from_name;            /* the name is the file's: the form has no Computer */
 };
 
 /* What reading one input file gave. */
@@ -137,6 +138,12 @@ void au_file_stats_add_host(struct au_file_stats *st, const char *computer,
  */
 void au_file_stats_merge_hosts(struct au_file_stats *dst,
     const struct au_file_stats *src, int once);
+/*
+ * Whether a's records lie within b's period (both known): an export
+ * without record IDs (Event Viewer CSV or text) of the log b was read
+ * from is taken as (part of) the same log, its records counted once.
+ */
+int au_period_within(const struct au_file_host *a, const struct au_file_host *b);
 /*
  * How many distinct records two sets of one server's records hold, a
  * records with IDs amin..amax and b with bmin..bmax (0 = unknown): a + b

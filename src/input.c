@@ -359,11 +359,13 @@ input_emit(struct input_ctx *c, const struct input_record *r)
 	struct au_event *ev;
 	struct au_install *in;
 
-	if (host == c->host && o->computer == NULL)
-		c->st->host_from_name = 1;
+	struct au_file_host one = { NULL, 1, r->time, r->time, r->record_id,
+	    r->record_id, 0 };
 
+	if (host == c->host && o->computer == NULL)
+		c->st->host_from_name = one.from_name = 1;
 	c->st->records++;
-	au_file_stats_note_host(c->st, host, r->time, r->record_id);
+	au_file_stats_add_host(c->st, host, &one);
 	if (r->provider == NULL)
 		return NULL;
 	if (source_matches(o, r->provider) && r->event_id >= o->id_min &&

@@ -77,8 +77,12 @@ render_event_csv(FILE *out, const struct au_event *ev, int flags)
 	/* Times, numbers and booleans never need quoting or guarding. */
 	fprintf(out, "%s,", render_time(ev->time, when, sizeof(when)));
 	csv_text(out, ev->host, flags);
-	fprintf(out, ",%" PRIu64 ",%" PRIu32 ",%u,", ev->record_id, ev->event_id,
-	    (unsigned)ev->level);
+	/* An empty record_id: the form has none (Event Viewer CSV and text). */
+	if (ev->record_id != 0)
+		fprintf(out, ",%" PRIu64, ev->record_id);
+	else
+		fputc(',', out);
+	fprintf(out, ",%" PRIu32 ",%u,", ev->event_id, (unsigned)ev->level);
 	csv_text(out, ev->provider, flags);
 	fputc(',', out);
 	csv_text(out, ev->result_code, flags);

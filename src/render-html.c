@@ -406,13 +406,13 @@ html_latest(FILE *out, const struct au_host_report *hr)
 	const struct au_code *code = ev->code;
 	const char *cat = au_category_name(ev->category);
 	const char *catdesc = classify_category_description(ev->category);
-	char when[32], *s, *res = render_result(ev);
+	char when[32], ref[64], *s, *res = render_result(ev);
 
 	fputs("<dt>Latest result</dt><dd><code>", out);
 	html_put(out, res, HTML_MAX_FIELD);
 	free(res);
-	fprintf(out, "</code> at %s (event %" PRIu32 ", record %" PRIu64 ")</dd>\n",
-	    render_time(ev->time, when, sizeof(when)), ev->event_id, ev->record_id);
+	fprintf(out, "</code> at %s (%s)</dd>\n", render_time(ev->time, when, sizeof(when)),
+	    render_event_ref(ev, ref, sizeof(ref)));
 	fprintf(out, "<dt>Category</dt><dd>%s", cat != NULL ? cat : "none");
 	if (catdesc != NULL) {
 		fputs(": ", out);
@@ -568,6 +568,8 @@ render_html_host(FILE *out, const struct au_host_report *hr,
 		fputs("</div>\n", out);
 	}
 	fputs("<dl class=\"facts\">\n", out);
+	if (hr->name_from_file)
+		fprintf(out, "<dt>Name</dt><dd>%s</dd>\n", render_name_from_file);
 	if (hr->events_count > 0)
 		fprintf(out, "<dt>Events</dt><dd>%" PRIu64 ", first %s, last %s</dd>\n",
 		    hr->events_count, render_time(hr->first_seen, first, sizeof(first)),

@@ -57,7 +57,9 @@ jevent(const struct au_event *ev)
 
 	json_object_set_new(o, "time", jtime(ev->time));
 	json_object_set_new(o, "host", jstr(ev->host));
-	json_object_set_new(o, "record_id", juint(ev->record_id));
+	/* null: the form has no record IDs (Event Viewer CSV and text). */
+	json_object_set_new(o, "record_id", ev->record_id != 0 ?
+	    juint(ev->record_id) : json_null());
 	json_object_set_new(o, "event_id", json_integer(ev->event_id));
 	json_object_set_new(o, "level", json_integer(ev->level));
 	json_object_set_new(o, "provider", jstr(ev->provider));
@@ -287,12 +289,16 @@ jfile(const struct au_file_stats *st)
 {
 	json_t *o = json_object();
 
-	json_t *computers = json_array();
+	json_t *computers = json_array(), *named = json_array();
 
 	json_object_set_new(o, "path", jstr(st->path));
-	for (size_t i = 0; i < st->nhosts; i++)
+	for (size_t i = 0; i < st->nhosts; i++) {
 		json_array_append_new(computers, jstr(st->hosts[i].name));
+		if (st->hosts[i].from_name)
+			json_array_append_new(named, jstr(st->hosts[i].name));
+	}
 	json_object_set_new(o, "computers", computers);
+	json_object_set_new(o, "computers_from_name", named);
 	json_object_set_new(o, "first_time", jtime_opt(st->first_time, st->first_time != 0));
 	json_object_set_new(o, "last_time", jtime_opt(st->last_time, st->last_time != 0));
 	json_object_set_new(o, "dirty", json_boolean(st->dirty));

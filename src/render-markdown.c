@@ -77,13 +77,13 @@ md_latest(FILE *out, const struct au_host_report *hr)
 	const struct au_code *code = ev->code;
 	const char *cat = au_category_name(ev->category);
 	const char *catdesc = classify_category_description(ev->category);
-	char when[32], *res = render_result(ev);
+	char when[32], ref[64], *res = render_result(ev);
 
 	fputs("- **Latest result:** ", out);
 	md_put(out, res, MD_MAX_FIELD);
 	free(res);
-	fprintf(out, " at %s (event %" PRIu32 ", record %" PRIu64 ")\n",
-	    render_time(ev->time, when, sizeof(when)), ev->event_id, ev->record_id);
+	fprintf(out, " at %s (%s)\n", render_time(ev->time, when, sizeof(when)),
+	    render_event_ref(ev, ref, sizeof(ref)));
 
 	fprintf(out, "- **Category:** %s", cat ? cat : "none");
 	if (catdesc != NULL) {
@@ -261,8 +261,7 @@ md_host(void *st, const struct au_host_report *hr)
 		    render_date(hr->condition_since, first, sizeof(first)),
 		    hr->condition_count, plural(hr->condition_count, "result", "results"));
 	if (hr->name_from_file)
-		fputs("- **Name:** taken from the file name (the log holds no computer"
-		    " name)\n", out);
+		fprintf(out, "- **Name:** %s\n", render_name_from_file);
 	if ((streak = render_streak(hr)) != NULL) {
 		fputs("- **Streak:** ", out);
 		md_put(out, streak, 0);
@@ -329,6 +328,8 @@ md_file(void *st, const struct au_file_stats *f)
 		if (i > 0)
 			fputs(", ", out);
 		md_put(out, f->hosts[i].name, MD_MAX_HOST);
+		if (f->hosts[i].from_name)
+			fputs(" (the file's name)", out);
 	}
 	if (f->nhosts > 5)
 		fprintf(out, " and %zu more", f->nhosts - 5);

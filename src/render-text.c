@@ -308,12 +308,12 @@ text_latest(const struct text *t, const struct au_host_report *hr)
 	const struct au_event *ev = hr->latest;
 	const struct au_code *code = ev->code;
 	const char *desc = classify_category_description(ev->category);
-	char when[32], *res = render_result(ev), *esc, *s;
+	char when[32], ref[64], *res = render_result(ev), *esc, *s;
 
 	esc = render_escape(res, TEXT_MAX_FIELD, RENDER_ESC_TEXT);
-	text_fieldf(t, "Latest:", "%s at %s (event %" PRIu32 ", record %" PRIu64 ")",
-	    esc, render_time(ev->time, when, sizeof(when)), ev->event_id,
-	    ev->record_id);
+	text_fieldf(t, "Latest:", "%s at %s (%s)", esc,
+	    render_time(ev->time, when, sizeof(when)),
+	    render_event_ref(ev, ref, sizeof(ref)));
 	free(esc);
 	free(res);
 	s = xasprintf("%s%s%s", au_category_name(ev->category) != NULL ?
@@ -427,8 +427,7 @@ text_host(void *st, const struct au_host_report *hr)
 		    hr->condition_count, plural(hr->condition_count, "result",
 		    "results"));
 	if (hr->name_from_file)
-		text_field(t, "Name:", "taken from the file name (the log holds no"
-		    " computer name)", 0, 0);
+		text_field(t, "Name:", render_name_from_file, 0, 0);
 	if (hr->latest != NULL) {
 		s = render_streak(hr);
 		text_field(t, "Streak:", s, 0, 0);
@@ -484,8 +483,9 @@ text_file(void *st, const struct au_file_stats *f)
 	}
 	for (size_t i = 0; i < f->nhosts && i < 5; i++) {
 		char *e = render_escape(f->hosts[i].name, TEXT_MAX_HOST, RENDER_ESC_TEXT);
-		char *n = xasprintf("%s%s%s", hosts != NULL ? hosts : "",
-		    hosts != NULL ? ", " : "", e);
+		char *n = xasprintf("%s%s%s%s", hosts != NULL ? hosts : "",
+		    hosts != NULL ? ", " : "", e,
+		    f->hosts[i].from_name ? " (the file's name)" : "");
 		free(hosts);
 		free(e);
 		hosts = n;

@@ -252,6 +252,21 @@ run_text(uint64_t count, uint64_t since, uint64_t last)
 	    days == 1 ? "day" : "days");
 }
 
+const char render_name_from_file[] =
+    "taken from the file's name: the export names no computer"
+    " (--computer NAME gives it)";
+
+const char *
+render_event_ref(const struct au_event *ev, char *buf, size_t len)
+{
+	if (ev->record_id == 0)
+		snprintf(buf, len, "event %" PRIu32 ", no record ID", ev->event_id);
+	else
+		snprintf(buf, len, "event %" PRIu32 ", record %" PRIu64, ev->event_id,
+		    ev->record_id);
+	return buf;
+}
+
 char *
 render_streak(const struct au_host_report *hr)
 {

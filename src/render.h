@@ -210,6 +210,15 @@ char *render_as_of_text(const struct au_report *rep);
  */
 char *render_streak(const struct au_host_report *hr);
 
+/*
+ * "event 300, record 4711", or "event 300, no record ID" for an event
+ * read from a form without record IDs (Event Viewer CSV and text), into buf.
+ */
+const char *render_event_ref(const struct au_event *ev, char *buf, size_t len);
+
+/* What a report says of a server whose name is its file's (no Computer in the export). */
+extern const char render_name_from_file[];
+
 /* Start and length of the present condition: the category's run, else the streak. */
 void render_since(const struct au_host_report *hr, uint64_t *since,
     uint64_t *count);

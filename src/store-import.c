@@ -205,67 +205,204 @@ done:
 	return err;
 }
 
+/* FILETIME ticks in a second: the precision of the coarsest forms' times. */
+#define STORE_SECOND UINT64_C(10000000)
+/* Tries at a free time for a record-less event (see store_insert_event). */
+#define STORE_NUDGES 100
+
+/* How many of a time's last decimal digits are 0 (0..7): the coarser its form, the more. */
+static int
+store_time_zeros(uint64_t t)
+{
+	int z = 0;
+
+	while (z < 7 && t % 10 == 0) {
+		t /= 10;
+		z++;
+	}
+	return z;
+}
+
+static int
+store_streq(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/*
+ * Whether a stored event or installer event (its time and record ID, and
+ * whether it says the same) is the new one (time, rec) read again,
+ * perhaps from another form. Record IDs on both sides: the same ID, the
+ * times within the second that a coarser form keeps (Export-Csv to the
+ * second, ConvertTo-Json 5.1 to the millisecond). A side without one
+ * (Event Viewer CSV and text, whose times are cut to the second): it must
+ * say the same, in the same second.
+ */
+static int
+store_same_read(uint64_t row_time, uint64_t row_rec, int says_same,
+    uint64_t time, uint64_t rec)
+{
+	uint64_t d = row_time > time ? row_time - time : time - row_time;
+
+	if (row_rec != 0 && rec != 0)
+		return row_rec == rec && d < STORE_SECOND;
+	return says_same && row_time / STORE_SECOND == time / STORE_SECOND;
+}
+
+/*
+ * What a stored read becomes when the same event comes again: the record
+ * ID where only the new read has one, and the more exact time (a read
+ * with a record ID is exact where the stored one has none). Returns
+ * whether anything changes.
+ */
+static int
+store_sharpen(uint64_t row_time, uint64_t row_rec, uint64_t time, uint64_t rec,
+    uint64_t *new_time, uint64_t *new_rec)
+{
+	*new_rec = rec != 0 ? rec : row_rec;
+	*new_time = row_time;
+	if ((row_rec == 0 && rec != 0) || ((row_rec == 0) == (rec == 0) &&
+	    store_time_zeros(time) < store_time_zeros(row_time)))
+		*new_time = time;
+	return *new_time != row_time || *new_rec != row_rec;
+}
+
+/* Points the update statement st (id, time, time_text, record_id) at row and runs it. */
+static struct au_error *
+store_run_sharpen(struct au_store *store, sqlite3_stmt *st, int64_t row,
+    uint64_t time, uint64_t rec, const char *what)
+{
+	char tt[40];
+
+	au_time_text(time, 1, tt, sizeof(tt));
+	sqlite3_bind_int64(st, 1, row);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time);
+	sqlite3_bind_text(st, 3, tt, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)rec);
+	return store_run(store, st, what);
+}
+
+/*
+ * The stored event that ev is (read again, from this or another form),
+ * sharpened by what ev adds; *row 0 when none is.
+ */
+static struct au_error *
+store_find_event(struct au_store *store, int64_t host_id, const struct au_event *ev,
+    const char *provider, int64_t *row)
+{
+	struct au_error *err = NULL;
+	sqlite3_stmt *st = store->stmt[ST_EVENT_NEAR];
+	uint64_t row_time = 0, row_rec = 0, t, r;
+	int rc, recovered = 0;
+
+	*row = 0;
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->time);
+	sqlite3_bind_text(st, 3, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, ev->event_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 5);
+		uint64_t tm = store_col_u64(st, 2), rec = store_col_u64(st, 3);
+		int says = store_streq((const char *)sqlite3_column_text(st, 4),
+		    ev->message) || (code != NULL && ev->result_code != NULL &&
+		    strcmp(code, ev->result_code) == 0 &&
+		    store_streq((const char *)sqlite3_column_text(st, 6), ev->detail));
+
+		if (!store_same_read(tm, rec, says, ev->time, ev->record_id))
+			continue;
+		*row = sqlite3_column_int64(st, 0);
+		recovered = sqlite3_column_int(st, 1);
+		row_time = tm;
+		row_rec = rec;
+		if (tm == ev->time && rec == ev->record_id)
+			break;   /* the very read: no better match */
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(store, "cannot look up a stored event");
+	if (*row == 0)
+		return NULL;
+	/* Read normally from this file: no longer only a recovered record. */
+	if (recovered && !ev->recovered) {
+		st = store->stmt[ST_EVENT_UNRECOVER];
+		sqlite3_bind_int64(st, 1, *row);
+		if ((err = store_run(store, st, "cannot store an event")) != NULL)
+			return err;
+	}
+	if (store_sharpen(row_time, row_rec, ev->time, ev->record_id, &t, &r))
+		err = store_run_sharpen(store, store->stmt[ST_EVENT_SHARPEN], *row,
+		    t, r, "cannot store an event");
+	return err;
+}
+
+/*
+ * Inserts ev as a new event. Two events of a form without record IDs can
+ * share host, second, provider and ID and say different things: the later
+ * one is stored a tick (100 ns) later, which that form cannot tell apart.
+ */
+static struct au_error *
+store_insert_event(struct au_store *store, int64_t host_id, const struct au_event *ev,
+    const char *provider, int64_t *row)
+{
+	struct au_error *err;
+	sqlite3_stmt *st = store->stmt[ST_EVENT_INS];
+	char tt[40];
+
+	for (unsigned nudge = 0; nudge < STORE_NUDGES; nudge++) {
+		uint64_t time = ev->time + nudge;
+
+		au_time_text(time, 1, tt, sizeof(tt));
+		sqlite3_bind_int64(st, 1, host_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)time);
+		sqlite3_bind_text(st, 3, tt, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)ev->record_id);
+		sqlite3_bind_int64(st, 5, ev->event_id);
+		sqlite3_bind_int64(st, 6, ev->qualifiers);
+		sqlite3_bind_int(st, 7, ev->level);
+		sqlite3_bind_text(st, 8, provider, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, ev->channel, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, ev->result_code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, ev->result_code ? ev->detail : NULL, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 12, ev->result_code ?
+		    au_category_name(ev->category) : NULL, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 13, ev->message ? ev->message : "", -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(st, 14, ev->recovered != 0);
+		if ((err = store_run(store, st, "cannot store an event")) != NULL)
+			return err;
+		if (sqlite3_changes(store->db) == 1) {
+			*row = sqlite3_last_insert_rowid(store->db);
+			return NULL;
+		}
+		if (ev->record_id != 0 || (ev->time + nudge + 1) / STORE_SECOND !=
+		    ev->time / STORE_SECOND)
+			break;
+	}
+	return au_error_new(AU_ERR_INTERNAL, store->path,
+	    "cannot store an event: another one holds its time and record ID");
+}
+
 struct au_error *
 store_add_event(struct au_store *store, int64_t file_id,
     const struct au_event *ev, int *is_new)
 {
 	struct au_error *err = NULL;
-	sqlite3_stmt *st = store->stmt[ST_EVENT_INS];
+	sqlite3_stmt *st;
 	const char *provider = ev->provider ? ev->provider : "";
-	int64_t host_id, event_row;
-	int was_recovered;
-	char tt[40];
+	int64_t host_id, event_row = 0;
 
 	*is_new = 0;
 	if ((err = store_host(store, ev->host ? ev->host : "", 1, ev->time,
 	    &host_id)) != NULL)
 		goto done;
-	au_time_text(ev->time, 1, tt, sizeof(tt));
-	sqlite3_bind_int64(st, 1, host_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->time);
-	sqlite3_bind_text(st, 3, tt, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)ev->record_id);
-	sqlite3_bind_int64(st, 5, ev->event_id);
-	sqlite3_bind_int64(st, 6, ev->qualifiers);
-	sqlite3_bind_int(st, 7, ev->level);
-	sqlite3_bind_text(st, 8, provider, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, ev->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, ev->result_code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, ev->result_code ? ev->detail : NULL, -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 12, ev->result_code ?
-	    au_category_name(ev->category) : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, ev->message ? ev->message : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int(st, 14, ev->recovered != 0);
-	if ((err = store_run(store, st, "cannot store an event")) != NULL)
+	if ((err = store_find_event(store, host_id, ev, provider, &event_row)) != NULL)
 		goto done;
-	if (sqlite3_changes(store->db) == 1) {
-		event_row = sqlite3_last_insert_rowid(store->db);
-		*is_new = 1;
-	} else {
-		st = store->stmt[ST_EVENT_FIND];
-		sqlite3_bind_int64(st, 1, host_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->record_id);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)ev->time);
-		sqlite3_bind_text(st, 4, provider, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, ev->event_id);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			err = store_error(store, "cannot find a stored event");
-			sqlite3_reset(st);
+	if (event_row == 0) {
+		if ((err = store_insert_event(store, host_id, ev, provider,
+		    &event_row)) != NULL)
 			goto done;
-		}
-		event_row = sqlite3_column_int64(st, 0);
-		was_recovered = sqlite3_column_int(st, 1);
-		sqlite3_reset(st);
-		/* Read normally from this file: no longer only a recovered record. */
-		if (was_recovered && !ev->recovered) {
-			st = store->stmt[ST_EVENT_UNRECOVER];
-			sqlite3_bind_int64(st, 1, event_row);
-			if ((err = store_run(store, st,
-			    "cannot store an event")) != NULL)
-				goto done;
-		}
+		*is_new = 1;
 	}
 	st = store->stmt[ST_EVENT_FILE];
 	sqlite3_bind_int64(st, 1, event_row);
@@ -286,13 +423,31 @@ store_add_related(struct au_store *store, const char *host,
     const char *provider, uint32_t event_id, uint64_t time, uint64_t record_id)
 {
 	struct au_error *err;
-	sqlite3_stmt *st = store->stmt[ST_RELATED_INS];
+	sqlite3_stmt *st = store->stmt[ST_RELATED_INS], *near;
 	int64_t host_id;
+	int rc, same = 0;
 
 	if (host == NULL || host[0] == '\0')
 		return NULL;   /* no server to list it under */
 	if ((err = store_host(store, host, 0, time, &host_id)) != NULL)
 		return err;
+	/*
+	 * Read already, perhaps from another form: only what a form without
+	 * record IDs cannot tell apart counts once (its messages are not kept).
+	 */
+	near = store->stmt[ST_RELATED_NEAR];
+	sqlite3_bind_int64(near, 1, host_id);
+	sqlite3_bind_text(near, 2, provider != NULL ? provider : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(near, 3, event_id);
+	sqlite3_bind_int64(near, 4, (sqlite3_int64)time);
+	while ((rc = sqlite3_step(near)) == SQLITE_ROW && !same)
+		same = store_same_read(store_col_u64(near, 0), store_col_u64(near, 1),
+		    1, time, record_id);
+	sqlite3_reset(near);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(store, "cannot look up a related event");
+	if (same)
+		return NULL;
 	sqlite3_bind_int64(st, 1, host_id);
 	sqlite3_bind_text(st, 2, provider != NULL ? provider : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, event_id);
@@ -301,53 +456,89 @@ store_add_related(struct au_store *store, const char *host,
 	return store_run(store, st, "cannot store a related event");
 }
 
+/* The stored installer event that in is (see store_find_event); *row 0 when none is. */
+static struct au_error *
+store_find_install(struct au_store *store, int64_t host_id,
+    const struct au_install *in, int64_t *row)
+{
+	sqlite3_stmt *st = store->stmt[ST_INSTALL_NEAR];
+	uint64_t row_time = 0, row_rec = 0, t, r;
+	int rc;
+
+	*row = 0;
+	sqlite3_bind_int64(st, 1, host_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)in->time);
+	sqlite3_bind_int64(st, 3, in->event_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t tm = store_col_u64(st, 1), rec = store_col_u64(st, 2);
+		int says = store_streq((const char *)sqlite3_column_text(st, 3),
+		    in->product) && store_streq((const char *)sqlite3_column_text(st, 4),
+		    in->version);
+
+		if (!store_same_read(tm, rec, says, in->time, in->record_id))
+			continue;
+		*row = sqlite3_column_int64(st, 0);
+		row_time = tm;
+		row_rec = rec;
+		if (tm == in->time && rec == in->record_id)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(store, "cannot look up a stored installer event");
+	if (*row != 0 && store_sharpen(row_time, row_rec, in->time, in->record_id, &t, &r))
+		return store_run_sharpen(store, store->stmt[ST_INSTALL_SHARPEN], *row,
+		    t, r, "cannot store an installer event");
+	return NULL;
+}
+
 struct au_error *
 store_add_install(struct au_store *store, int64_t file_id,
     const struct au_install *in, int *is_new)
 {
 	struct au_error *err = NULL;
 	sqlite3_stmt *st = store->stmt[ST_INSTALL_INS];
-	int64_t host_id, row;
+	int64_t host_id, row = 0;
 	char tt[40];
 
 	*is_new = 0;
 	if ((err = store_host(store, in->host ? in->host : "", 0, in->time,
 	    &host_id)) != NULL)
 		goto done;
-	au_time_text(in->time, 1, tt, sizeof(tt));
-	sqlite3_bind_int64(st, 1, host_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)in->time);
-	sqlite3_bind_text(st, 3, tt, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)in->record_id);
-	sqlite3_bind_int64(st, 5, in->event_id);
-	sqlite3_bind_text(st, 6, in->product ? in->product : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, in->version ? in->version : "", -1,
-	    SQLITE_STATIC);
-	if (in->status < 0)
-		sqlite3_bind_null(st, 8);
-	else
-		sqlite3_bind_int(st, 8, in->status);
-	if ((err = store_run(store, st,
-	    "cannot store an installer event")) != NULL)
+	if ((err = store_find_install(store, host_id, in, &row)) != NULL)
 		goto done;
-	if (sqlite3_changes(store->db) == 1) {
-		row = sqlite3_last_insert_rowid(store->db);
-		*is_new = 1;
-	} else {
-		st = store->stmt[ST_INSTALL_FIND];
+	/* As store_insert_event: a record-less read a tick later when its time is taken. */
+	for (unsigned nudge = 0; row == 0 && nudge < STORE_NUDGES; nudge++) {
+		uint64_t time = in->time + nudge;
+
+		au_time_text(time, 1, tt, sizeof(tt));
 		sqlite3_bind_int64(st, 1, host_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)in->record_id);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)in->time);
-		sqlite3_bind_int64(st, 4, in->event_id);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			err = store_error(store,
-			    "cannot find a stored installer event");
-			sqlite3_reset(st);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)time);
+		sqlite3_bind_text(st, 3, tt, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)in->record_id);
+		sqlite3_bind_int64(st, 5, in->event_id);
+		sqlite3_bind_text(st, 6, in->product ? in->product : "", -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, in->version ? in->version : "", -1,
+		    SQLITE_STATIC);
+		if (in->status < 0)
+			sqlite3_bind_null(st, 8);
+		else
+			sqlite3_bind_int(st, 8, in->status);
+		if ((err = store_run(store, st,
+		    "cannot store an installer event")) != NULL)
 			goto done;
-		}
-		row = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+		if (sqlite3_changes(store->db) == 1) {
+			row = sqlite3_last_insert_rowid(store->db);
+			*is_new = 1;
+		} else if (in->record_id != 0 || (time + 1) / STORE_SECOND !=
+		    in->time / STORE_SECOND)
+			break;
+	}
+	if (row == 0) {
+		err = au_error_new(AU_ERR_INTERNAL, store->path, "cannot store an"
+		    " installer event: another one holds its time and record ID");
+		goto done;
 	}
 	st = store->stmt[ST_INSTALL_FILE];
 	sqlite3_bind_int64(st, 1, row);
@@ -386,6 +577,7 @@ store_file_hosts(struct au_store *s, int64_t file_id,
 		sqlite3_bind_int64(ins, 7, (sqlite3_int64)i);
 		store_bind_time(ins, 8, fh->min_record);
 		store_bind_time(ins, 9, fh->max_record);
+		sqlite3_bind_int(ins, 10, fh->from_name != 0);
 		if ((err = store_run(s, ins, "cannot record a file's hosts")) != NULL)
 			return err;
 	}

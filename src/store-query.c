@@ -225,6 +225,7 @@ store_file_host_rows(struct au_store *s, sqlite3_stmt *st, int64_t file_id,
 		fh->last_time = store_col_u64(st, 3);
 		fh->min_record = store_col_u64(st, 4);
 		fh->max_record = store_col_u64(st, 5);
+		fh->from_name = sqlite3_column_int(st, 6);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -248,7 +249,8 @@ store_each_file(struct au_store *store, store_file_fn fn, void *arg)
 	    " file_corrupted, errors, id, first_time, last_time FROM files"
 	    " ORDER BY id", &st)) != NULL ||
 	    (err = store_prepare(store, "SELECT name, records, first_time,"
-	    " last_time, min_record, max_record FROM file_hosts WHERE file_id = ?1 ORDER BY position",
+	    " last_time, min_record, max_record, from_name FROM file_hosts"
+	    " WHERE file_id = ?1 ORDER BY position",
 	    &hq)) != NULL)
 		goto done;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

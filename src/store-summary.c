@@ -373,7 +373,7 @@ static const char *const store_summary_sql[SR_COUNT] = {
 	 * in order of record ID so that overlapping reads of one log merge.
 	 */
 	[SR_LOG] = "SELECT records, first_time, last_time, min_record,"
-	    " max_record FROM file_hosts WHERE host_id = ?1"
+	    " max_record, from_name FROM file_hosts WHERE host_id = ?1"
 	    " ORDER BY min_record IS NULL, min_record, max_record",
 };
 
@@ -472,42 +472,64 @@ store_summ_related(struct au_store *s, sqlite3_stmt *st, int64_t host_id,
  * The records of a host's logs over every file that named it, and their
  * period: files whose record IDs overlap are reads of one log (an .evtx
  * and its export, or two collections of it), counted once, with
- * au_records_once over each run of overlapping ranges.
+ * au_records_once over each run of overlapping ranges; an export without
+ * record IDs within their period, too (au_period_within).
  */
 static struct au_error *
 store_summ_log(struct au_store *s, sqlite3_stmt *st, int64_t host_id,
-    uint64_t *records, uint64_t *first, uint64_t *last)
+    uint64_t *records, uint64_t *first, uint64_t *last, int *from_name)
 {
-	uint64_t grec = 0, gmin = 0, gmax = 0;
-	int rc;
+	uint64_t grec = 0, gmin = 0, gmax = 0, covered = 0;
+	struct au_file_host ranged = { NULL, 0, 0, 0, 0, 0, 0 };
+	int rc, rows = 0, named = 0;
 
 	*records = *first = *last = 0;
 	sqlite3_bind_int64(st, 1, host_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t n = store_col_u64(st, 0), t0 = store_col_u64(st, 1);
-		uint64_t t1 = store_col_u64(st, 2), lo = store_col_u64(st, 3);
-		uint64_t hi = store_col_u64(st, 4);
+		struct au_file_host row = { NULL, store_col_u64(st, 0),
+		    store_col_u64(st, 1), store_col_u64(st, 2), store_col_u64(st, 3),
+		    store_col_u64(st, 4), sqlite3_column_int(st, 5) };
+		uint64_t n = row.records, lo = row.min_record, hi = row.max_record;
 
-		if (t0 != 0 && (*first == 0 || t0 < *first))
-			*first = t0;
-		if (t1 > *last)
-			*last = t1;
+		rows++;
+		named += !row.from_name;
+		if (row.first_time != 0 && (*first == 0 || row.first_time < *first))
+			*first = row.first_time;
+		if (row.last_time > *last)
+			*last = row.last_time;
 		if (lo == 0 || hi < lo) {
-			*records += n;
+			/*
+			 * Without record IDs (the rows come after those with):
+			 * within the period of the logs read with them, an
+			 * export of (part of) the same log, counted once.
+			 */
+			if (au_period_within(&row, &ranged)) {
+				if (n > covered)
+					covered = n;
+			} else
+				*records += n;
 			continue;
 		}
+		if (row.first_time != 0 && (ranged.first_time == 0 ||
+		    row.first_time < ranged.first_time))
+			ranged.first_time = row.first_time;
+		if (row.last_time > ranged.last_time)
+			ranged.last_time = row.last_time;
 		if (gmin != 0 && lo <= gmax) {
 			grec = au_records_once(grec, gmin, gmax, n, lo, hi);
 			if (hi > gmax)
 				gmax = hi;
 			continue;
 		}
-		*records += grec;
+		ranged.records += grec;
 		grec = n;
 		gmin = lo;
 		gmax = hi;
 	}
-	*records += grec;
+	ranged.records += grec;
+	*records += ranged.records > covered ? ranged.records : covered;
+	/* Only a file's name ever named it: no log of it gave its Computer. */
+	*from_name = rows > 0 && named == 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_error(s, "cannot read a host's logs");
@@ -533,7 +555,7 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 	size_t nev = 0, nin = 0, cap = 0;
 	sqlite3_stmt *st;
 	uint64_t log_records = 0, log_first = 0, log_last = 0;
-	int rc, found = 1, ranged = since != 0 || until != 0;
+	int rc, found = 1, from_name = 0, ranged = since != 0 || until != 0;
 
 	*out = NULL;
 	memset(&m, 0, sizeof(m));
@@ -545,7 +567,7 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 		goto done;
 
 	if ((err = store_summ_log(s, sr[SR_LOG], h->id, &log_records,
-	    &log_first, &log_last)) != NULL)
+	    &log_first, &log_last, &from_name)) != NULL)
 		goto done;
 	if (m.latest != 0) {
 		st = sr[SR_LATEST];
@@ -606,6 +628,7 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 	hr->log_records = log_records;
 	hr->log_first = log_first;
 	hr->log_last = log_last;
+	hr->name_from_file = from_name;
 	for (size_t i = 0; i < hr->ncodes; i++)
 		free(hr->codes[i].code);
 	free(hr->codes);

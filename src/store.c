@@ -225,6 +225,10 @@ static const char *const store_migrations[] = {
 	"	record_id INTEGER NOT NULL,     -- 0 when unknown\n"
 	"	PRIMARY KEY (host_id, provider, event_id, time, record_id)\n"
 	") WITHOUT ROWID;\n",
+	/* 7 */
+	"-- 1 when the computer's name is the file's (an Event Viewer CSV or\n"
+	"-- text export holds none, and --computer was not given)\n"
+	"ALTER TABLE file_hosts ADD COLUMN from_name INTEGER NOT NULL DEFAULT 0;\n",
 };
 #define STORE_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
@@ -239,6 +243,7 @@ static struct au_error *(*const store_migration_fill[])(struct au_store *) = {
 	/* 4 */ NULL,
 	/* 5 */ NULL,
 	/* 6 */ NULL,
+	/* 7 */ NULL,
 };
 _Static_assert(sizeof(store_migration_fill) / sizeof(store_migration_fill[0]) ==
     sizeof(store_migrations) / sizeof(store_migrations[0]),
@@ -260,9 +265,18 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14) ON CONFLICT (host_id, time, record_id, provider, event_id)"
 	    " DO NOTHING",
-	[ST_EVENT_FIND] = "SELECT id, recovered FROM events WHERE host_id = ?1"
-	    " AND record_id = ?2 AND time = ?3 AND provider = ?4"
-	    " AND event_id = ?5",
+	/*
+	 * The events that may be this one read from another form: the same
+	 * host, provider and ID within a second (exports keep times to the
+	 * second or millisecond); store_same_event decides.
+	 */
+	[ST_EVENT_NEAR] = "SELECT id, recovered, time, record_id, message,"
+	    " result_code, detail FROM events WHERE host_id = ?1"
+	    " AND time > ?2 - 10000000 AND time < ?2 + 10000000"
+	    " AND provider = ?3 AND event_id = ?4",
+	/* The same event from a form that tells more: its record ID, exact time. */
+	[ST_EVENT_SHARPEN] = "UPDATE OR IGNORE events SET time = ?2,"
+	    " time_text = ?3, record_id = ?4 WHERE id = ?1",
 	[ST_EVENT_UNRECOVER] = "UPDATE events SET recovered = 0 WHERE id = ?1",
 	[ST_EVENT_FILE] = "INSERT INTO event_files (event_id, file_id)"
 	    " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
@@ -270,8 +284,11 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	    " record_id, event_id, product, version, status)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 	    " ON CONFLICT (host_id, time, record_id, event_id) DO NOTHING",
-	[ST_INSTALL_FIND] = "SELECT id FROM installs WHERE host_id = ?1"
-	    " AND record_id = ?2 AND time = ?3 AND event_id = ?4",
+	[ST_INSTALL_NEAR] = "SELECT id, time, record_id, product, version"
+	    " FROM installs WHERE host_id = ?1 AND time > ?2 - 10000000"
+	    " AND time < ?2 + 10000000 AND event_id = ?3",
+	[ST_INSTALL_SHARPEN] = "UPDATE OR IGNORE installs SET time = ?2,"
+	    " time_text = ?3, record_id = ?4 WHERE id = ?1",
 	[ST_INSTALL_FILE] = "INSERT INTO install_files (install_id, file_id)"
 	    " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 	[ST_FILE_INS] = "INSERT INTO files (path, size, sha256, imported_at)"
@@ -284,11 +301,16 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	[ST_RELATED_INS] = "INSERT INTO related_events (host_id, provider,"
 	    " event_id, time, record_id) VALUES (?1, ?2, ?3, ?4, ?5)"
 	    " ON CONFLICT DO NOTHING",
+	/* Related events that may be this one from another form (store_same_read). */
+	[ST_RELATED_NEAR] = "SELECT time, record_id FROM related_events"
+	    " WHERE host_id = ?1 AND provider = ?2 AND event_id = ?3"
+	    " AND time > ?4 - 10000000 AND time < ?4 + 10000000",
 	[ST_FILE_HOST] = "INSERT INTO file_hosts (host_id, file_id, name, records,"
-	    " first_time, last_time, position, min_record, max_record)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " first_time, last_time, position, min_record, max_record, from_name)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 	    " ON CONFLICT (host_id, file_id) DO UPDATE SET"
 	    " records = records + excluded.records,"
+	    " from_name = max(from_name, excluded.from_name),"
 	    " first_time = coalesce(min(first_time, excluded.first_time),"
 	    " first_time, excluded.first_time),"
 	    " last_time = coalesce(max(last_time, excluded.last_time),"

@@ -7,7 +7,8 @@ mkdir "$tmp/forms"
 
 # The report JSON of a form against the .evtx's, modulo what the form
 # cannot carry (listed here, per form):
-#   evcsv, evtxt (Event Viewer CSV / text): no record IDs; times to the second.
+#   evcsv, evtxt (Event Viewer CSV / text): no record IDs; times to the second;
+#     the server's name is the file's (and the report says so).
 #   pscsv51, pscsv7 (Export-Csv): times to the second (DateTime.ToString()).
 #   json51 (ConvertTo-Json 5.1): times to the millisecond (\/Date(ms)\/).
 #   XML forms and json7: nothing; the report must be identical.
@@ -37,6 +38,11 @@ def norm(v, key=None):
             return m.group(1) + "." + (frac[:digits] + "0000000")[:7] + "Z"
     return v
 a, b = norm(ref["hosts"]), norm(got["hosts"])
+# Forms without a Computer take the file's name, and say so.
+for h in b:
+    if h["flags"]["name_from_file"] != no_record_id:
+        print("%s: name_from_file is %r" % (h["host"], h["flags"]["name_from_file"])); sys.exit(1)
+    h["flags"]["name_from_file"] = False
 if a != b:
     ea = [e for h in a for e in h["events"]]
     eb = [e for h in b for e in h["events"]]
@@ -96,18 +102,67 @@ for desc in "$FIXTURES"/*.json; do
 	done
 done
 
-# The same events from the .evtx and from XML and JSON exports count once
-# (same host, record ID and time).
+# The same events from the .evtx and from every export of them count once,
+# in either order: with record IDs, the same host, record ID and time (to
+# the second or millisecond the form keeps); without (Event Viewer CSV and
+# text), the same host, second, provider, ID and message. The report is the
+# .evtx's alone.
 base=upgrade-after-aborts
 d="$tmp/forms/$base"
-"$AU" scan --format json "$FIXTURES/$base.evtx" "$d"/evxml.iso/*.xml "$d"/wevtutil.iso/*.xml \
-    "$d"/json7.iso/*.json > "$tmp/all.json" 2> "$tmp/all.err" || true
-if python3 "$tmp/cmp.py" evxml "$tmp/forms/$base.ref.json" "$tmp/all.json" 2>/dev/null ||
-    python3 - "$tmp/forms/$base.ref.json" "$tmp/all.json" <<'PY'; then pass; else fail "evtx + XML + JSON of the same log: events not counted once"; fi
+ref="$tmp/forms/$base.ref.json"
+cat > "$tmp/same.py" <<'PY'
 import json, sys
 a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-sys.exit(0 if a["hosts"] == b["hosts"] and len(b["files"]) == 4 else 1)
+if a["hosts"] != b["hosts"]:
+    for x, y in zip(a["hosts"], b["hosts"]):
+        for k in x:
+            if x[k] != y.get(k):
+                print("%s: evtx %s, all forms %s" % (k, str(x[k])[:200], str(y.get(k))[:200]))
+    sys.exit(1)
+if len(b["files"]) != int(sys.argv[3]):
+    print("%d files listed, expected %s" % (len(b["files"]), sys.argv[3])); sys.exit(1)
 PY
+set -- "$d"/*.iso/*-Application.xml "$d"/*.iso/*-Application.csv "$d"/*.iso/*-Application.txt "$d"/*.iso/*-Application.json
+nforms=$#
+for order in evtx-first evtx-last; do
+	if [ $order = evtx-first ]; then set -- "$FIXTURES/$base.evtx" "$d"/*.iso/*-Application.xml "$d"/*.iso/*-Application.csv "$d"/*.iso/*-Application.txt "$d"/*.iso/*-Application.json
+	else set -- "$d"/*.iso/*-Application.xml "$d"/*.iso/*-Application.csv "$d"/*.iso/*-Application.txt "$d"/*.iso/*-Application.json "$FIXTURES/$base.evtx"; fi
+	"$AU" scan --format json --computer AADC01.contoso.local "$@" > "$tmp/all.json" 2> "$tmp/all.err" || true
+	if python3 "$tmp/same.py" "$ref" "$tmp/all.json" $((nforms + 1)) > "$tmp/all.diff"; then pass; else
+		fail "evtx + every form of the same log ($order): events not counted once"; head -5 "$tmp/all.diff" >&2; fi
+done
+[ "$nforms" -ge 10 ] && pass || fail "only $nforms forms generated"
+# The same across imports: the CSV first, then the .evtx, then the rest.
+rm -f "$tmp/same.db"
+check_status "import the CSV" 0 "$AU" import -q --db "$tmp/same.db" --timezone UTC --computer AADC01.contoso.local "$d"/evcsv.iso/*.csv
+check_status "import the .evtx after it" 0 "$AU" import -q --db "$tmp/same.db" "$FIXTURES/$base.evtx"
+check_status "import every form" 0 "$AU" import -q --db "$tmp/same.db" --timezone UTC --computer AADC01.contoso.local "$d"/*.iso/*-Application.xml "$d"/*.iso/*-Application.csv "$d"/*.iso/*-Application.txt "$d"/*.iso/*-Application.json
+check_status "report after the imports" 0 "$AU" report --db "$tmp/same.db" --format json
+python3 - "$ref" "$tmp/out" <<'PY' && pass || fail "history of every form: not the .evtx's report"
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+ka = [(e["time_filetime"], e["record_id"], e["result_code"]) for h in a["hosts"] for e in h["events"]]
+kb = [(e["time_filetime"], e["record_id"], e["result_code"]) for h in b["hosts"] for e in h["events"]]
+strip = lambda h: {k: v for k, v in h.items() if k not in ("events",)}
+sys.exit(0 if ka == kb and [strip(h) for h in a["hosts"]] == [strip(h) for h in b["hosts"]] else 1)
+PY
+contains "CSV events of the .evtx: record IDs kept" "$tmp/out" "\"record_id\": 18"
+# Two different events in one second of a CSV stay two; the same one twice is one.
+{
+	printf 'Level,Date and Time,Source,Event ID,Task Category\r\n'
+	printf 'Information,2024-05-01 02:10:41,Azure AD Connect Upgrade,300,None,UpgradeAbortedSyncExeInUse\r\n'
+	printf 'Information,2024-05-01 02:10:41,Azure AD Connect Upgrade,300,None,UpgradeAbortedAdSyncExeInUse\r\n'
+	printf 'Information,2024-05-01 02:10:41,Azure AD Connect Upgrade,300,None,UpgradeAbortedSyncExeInUse\r\n'
+} > "$tmp/SRV7-Application.csv"
+check_status "one second, two events" 0 "$AU" scan --format json --timezone UTC "$tmp/SRV7-Application.csv"
+n=$(python3 -c 'import json,sys; print(sum(h["events_count"] for h in json.load(open(sys.argv[1]))["hosts"]))' "$tmp/out")
+if [ "$n" = 2 ]; then pass; else fail "one second of a CSV: $n events, expected 2"; fi
+contains "record-less event: record_id null" "$tmp/out" '"record_id": null'
+contains "host named from the file" "$tmp/out" '"computers_from_name": ['
+check_status "one second, text" 0 "$AU" scan --timezone UTC "$tmp/SRV7-Application.csv"
+contains "no record ID said" "$tmp/out" "no record ID)"
+contains "name from the file said" "$tmp/out" "taken from the file's name"
+contains "files list: the file's name" "$tmp/out" "SRV7 (the file's name)"
 
 # Event Viewer CSV: the host is the file's name (without -Application), and
 # times without an offset are read as UTC with one warning line.

@@ -1453,7 +1453,7 @@ test_migrate_v1(const char *dir)
 	char *sql;
 	int ok;
 
-	CHECK(store_schema_version() == 6, "schema version 6 (%d)", store_schema_version());
+	CHECK(store_schema_version() == 7, "schema version 7 (%d)", store_schema_version());
 	CHECK(store_migration_sql(1) != NULL && store_migration_sql(0) == NULL &&
 	    store_migration_sql(store_schema_version() + 1) == NULL, "migration SQL");
 	sql = xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s PRAGMA user_version = 1;"
@@ -1880,6 +1880,91 @@ done:
 	free(db);
 }
 
+/*
+ * One event read from several forms counts once: with record IDs on both
+ * sides, the same ID within a second (coarser times); without (Event
+ * Viewer CSV), the same second and message. The stored read keeps the
+ * record ID and the exact time whichever form came first.
+ */
+static void
+test_cross_form(const char *dir)
+{
+	char *db = xasprintf("%s/forms.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	int64_t f1 = 0, f2 = 0, f3 = 0;
+	uint64_t exact = ft(100) + 1234567, sec = ft(100);
+	char out[256];
+	int is_new;
+
+	err = store_open(db, STORE_CREATE, &s);
+	CHECK(err == NULL, "open: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	/* The CSV first: no record IDs, times to the second. */
+	if (!file_begin(s, "/logs/AADC01-Application.csv", &f1))
+		goto done;
+	CHECK(add(s, f1, mkev("AADC01", sec, 0, "UpgradeAbortedSyncExeInUse", NULL)) == 1, "csv new");
+	CHECK(add(s, f1, mkev("AADC01", sec, 0, "UpgradeAbortedAdSyncExeInUse", NULL)) == 1,
+	    "csv: another event in the same second stays");
+	CHECK(add(s, f1, mkev("AADC01", sec, 0, "UpgradeAbortedSyncExeInUse", NULL)) == 0,
+	    "csv: the same event twice is one");
+	CHECK(add(s, f1, mkev("AADC01", ft(101), 0, "UpgradeAbortedSyncExeInUse", NULL)) == 1,
+	    "csv: the same message a second later is another event");
+	{
+		struct au_install in = { ft(50), "AADC01", 0, 1033,
+		    "Microsoft Azure AD Connect synchronization services", "2.4.18.0", 0 };
+		err = store_add_install(s, f1, &in, &is_new);
+		CHECK(err == NULL && is_new == 1, "csv install new");
+		au_error_free(err);
+	}
+	file_commit(s, f1, 4);
+	/* Then the .evtx: exact times, record IDs. */
+	if (!file_begin(s, "/logs/Application.evtx", &f2))
+		goto done;
+	CHECK(add(s, f2, mkev("AADC01", exact, 77, "UpgradeAbortedSyncExeInUse", NULL)) == 0,
+	    "evtx: the CSV's event");
+	CHECK(add(s, f2, mkev("AADC01", exact + 10, 78, "UpgradeAbortedAdSyncExeInUse", NULL)) == 0,
+	    "evtx: the CSV's other event");
+	CHECK(add(s, f2, mkev("AADC01", exact + 20, 79, "UpgradeAbortedSyncCycleDisabled", NULL)) == 1,
+	    "evtx: an event the CSV lacks");
+	{
+		struct au_install in = { ft(50) + 555, "AADC01", 70, 1033,
+		    "Microsoft Azure AD Connect synchronization services", "2.4.18.0", 0 };
+		err = store_add_install(s, f2, &in, &is_new);
+		CHECK(err == NULL && is_new == 0, "evtx install: the CSV's");
+		au_error_free(err);
+	}
+	file_commit(s, f2, 3);
+	/* ConvertTo-Json 5.1: record IDs, times to the millisecond. */
+	if (!file_begin(s, "/logs/export.json", &f3))
+		goto done;
+	CHECK(add(s, f3, mkev("AADC01", exact - exact % 10000, 77, "UpgradeAbortedSyncExeInUse",
+	    NULL)) == 0, "json 5.1: the same record ID, to the millisecond");
+	CHECK(add(s, f3, mkev("AADC01", exact - exact % 10000, 80, "UpgradeAbortedSyncExeInUse",
+	    NULL)) == 1, "json 5.1: another record ID is another event");
+	file_commit(s, f3, 2);
+	store_close(s);
+	s = NULL;
+	CHECK(raw_sql(db, "SELECT count(*) FROM events", out, sizeof(out)) &&
+	    strcmp(out, "5") == 0, "5 events stored (%s)", out);
+	CHECK(raw_sql(db, "SELECT record_id || ' ' || time FROM events WHERE"
+	    " result_code = 'UpgradeAbortedAdSyncExeInUse'", out, sizeof(out)) &&
+	    strtoull(out, NULL, 10) == 78, "the CSV's event took the record ID (%s)", out);
+	snprintf(out, sizeof(out), "x");
+	CHECK(raw_sql(db, "SELECT time FROM events WHERE record_id = 77", out, sizeof(out)) &&
+	    strtoull(out, NULL, 10) == exact, "and the exact time (%s)", out);
+	CHECK(raw_sql(db, "SELECT record_id || ',' || time FROM installs", out, sizeof(out)) &&
+	    strncmp(out, "70,", 3) == 0 && strtoull(out + 3, NULL, 10) == ft(50) + 555,
+	    "one install, with the .evtx's record ID and time (%s)", out);
+	CHECK(raw_sql(db, "SELECT count(*) FROM event_files", out, sizeof(out)) &&
+	    strcmp(out, "8") == 0, "every read's file kept (%s)", out);
+done:
+	store_close(s);
+	free(db);
+}
+
 int
 main(void)
 {
@@ -1901,6 +1986,7 @@ main(void)
 	test_foreign(dir);
 	test_match();
 	test_file_hosts(dir);
+	test_cross_form(dir);
 	test_locked(dir);
 	test_read_only(dir);
 	test_disk_full(dir);
