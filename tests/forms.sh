@@ -252,7 +252,17 @@ PY
 (cd "$tmp/kape" && tar czf "$tmp/kape.tgz" AADC01)
 gzip -c "$d"/wevtutil.iso/*.xml > "$tmp/wevtutil.xml.gz"
 xz -c "$d"/evxml.iso/*.xml > "$tmp/evxml.xml.xz"
-for a in kape.zip kape.tgz nested.zip wevtutil.xml.gz evxml.xml.xz; do
+(cd "$tmp/kape" && tar cf "$tmp/kape.tar" AADC01)
+bzip2 -c "$d"/json7.iso/*.json > "$tmp/json7.json.bz2"
+archives="kape.zip kape.tgz kape.tar nested.zip wevtutil.xml.gz evxml.xml.xz json7.json.bz2"
+# 7z: written by bsdtar (libarchive-tools) where it is installed.
+if command -v bsdtar > /dev/null 2>&1; then
+	(cd "$tmp/kape" && bsdtar --format 7zip -cf "$tmp/kape.7z" AADC01)
+	archives="$archives kape.7z"
+elif [ -n "${CI:-}" ]; then
+	fail "bsdtar (libarchive-tools) missing: no .7z test"
+fi
+for a in $archives; do
 	check_status "archive $a" 0 "$AU" scan --format json "$tmp/$a"
 	if python3 "$tmp/cmp.py" xml "$ref" "$tmp/out" > "$tmp/arc.diff" 2>&1 ||
 	    python3 - "$ref" "$tmp/out" <<'PY'; then pass; else fail "archive $a: not the .evtx's report"; cat "$tmp/arc.diff" | cut -c1-200 | head -5 >&2; fi
@@ -282,8 +292,12 @@ printf 'PK\003\004garbage that is no zip at all........................' > "$tmp
 check_status "garbage zip" 1 "$AU" scan "$tmp/garbage.zip"
 contains "garbage zip named" "$tmp/err" "garbage.zip"
 
-# A file of no known form named on the command line is an error naming it.
-check_status "unknown form named" 1 "$AU" scan "$tmp/dir/notes.txt"
+# A file of no known form named on the command line is an error naming it:
+# 3 beside files that were read, 1 when nothing could be read.
+check_status "unknown form named" 3 "$AU" scan "$FIXTURES/$base.evtx" "$tmp/dir/notes.txt"
 contains "unknown form named" "$tmp/err" "notes.txt: not an event log of a known form"
+contains "the rest reported" "$tmp/out" "AADC01.contoso.local"
+check_status "unknown form alone" 1 "$AU" scan "$tmp/dir/notes.txt"
+contains "unknown form alone named" "$tmp/err" "notes.txt: not an event log of a known form"
 
 finish
