@@ -45,8 +45,14 @@ src_fill(struct input_src *s)
 		s->raw_off = 0;
 	}
 	while (!s->eof && s->raw_len < sizeof(s->raw)) {
-		n = read(s->fd, s->raw + s->raw_len, sizeof(s->raw) - s->raw_len);
-		if (n == -1) {
+		if (s->read_fn != NULL) {
+			struct au_error *err = NULL;
+			n = s->read_fn(s->fn_arg, s->raw + s->raw_len,
+			    sizeof(s->raw) - s->raw_len, &err);
+			if (n < 0)
+				return err;
+		} else if ((n = read(s->fd, s->raw + s->raw_len,
+		    sizeof(s->raw) - s->raw_len)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return au_error_errno(AU_ERR_INPUT, s->name, errno, "cannot read");
@@ -109,19 +115,14 @@ src_start(struct input_src *s)
 }
 
 struct au_error *
-input_src_open(struct input_src *s, int fd, const char *name, uint64_t size)
-{
-	s->fd = fd;
-	s->name = name;
-	s->size = size;
-	s->cd = (iconv_t)-1;
-	return src_start(s);
-}
-
-struct au_error *
 input_src_rewind(struct input_src *s)
 {
-	if (lseek(s->fd, 0, SEEK_SET) == (off_t)-1)
+	struct au_error *err;
+
+	if (s->read_fn != NULL) {
+		if ((err = s->rewind_fn(s->fn_arg)) != NULL)
+			return err;
+	} else if (lseek(s->fd, 0, SEEK_SET) == (off_t)-1)
 		return au_error_errno(AU_ERR_INPUT, s->name, errno, "cannot seek");
 	return src_start(s);
 }
@@ -439,14 +440,13 @@ input_host_from_name(const char *path)
 	return name;
 }
 
-/* Reads a text form from fd (at 0) as `name`. */
-static struct au_error *
-read_text(int fd, const char *name, enum input_form form,
+struct au_error *
+input_text(struct input_src *src, enum input_form form,
     const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
     struct au_file_stats *st)
 {
 	struct au_error *err = NULL;
-	struct input_src *src = xcalloc(1, sizeof(*src));
+	const char *name = src->name;
 	struct input_ctx c;
 	char *host = NULL;
 
@@ -460,7 +460,8 @@ read_text(int fd, const char *name, enum input_form form,
 		c.host = opts->computer;
 	else
 		c.host = host = input_host_from_name(name);
-	if ((err = input_src_open(src, fd, name, st->size)) != NULL)
+	src->cd = (iconv_t)-1;
+	if ((err = src_start(src)) != NULL)
 		goto done;
 	switch (form) {
 	case INPUT_XML:
@@ -484,7 +485,6 @@ done:
 	if (err != NULL && err->kind == AU_ERR_INPUT)
 		au_file_stats_add_error(st, err->msg);
 	input_src_close(src);
-	free(src);
 	free(host);
 	return err;
 }
@@ -510,7 +510,16 @@ input_fd(int fd, const char *name, const char *path, const struct au_ingest_opts
 	default:
 		break;
 	}
-	return read_text(fd, name, form, opts, sink, st);
+	{
+		struct input_src *src = xcalloc(1, sizeof(*src));
+		struct au_error *err;
+
+		src->fd = fd;
+		src->name = name;
+		err = input_text(src, form, opts, sink, st);
+		free(src);
+		return err;
+	}
 }
 
 /* SHA-256 of the file at fd (libcrypto), as hex into hex[65]. */

@@ -34,9 +34,13 @@ enum input_enc { INPUT_ENC_UTF8 = 0, INPUT_ENC_UTF16LE };
  * without a byte order mark).
  */
 struct input_src {
-	int fd;
+	int fd;                   /* where the bytes come from: fd, or else */
+	/* read_fn (an archive member, streamed): a count, 0 at the end, -1 with *err */
+	ssize_t (*read_fn)(void *arg, unsigned char *buf, size_t n,
+	    struct au_error **err);
+	struct au_error *(*rewind_fn)(void *arg);   /* back to the first byte */
+	void *fn_arg;
 	const char *name;         /* file, or ARCHIVE:MEMBER, for messages */
-	uint64_t size;
 	enum input_enc enc;
 	iconv_t cd;               /* UTF-16LE to UTF-8, or (iconv_t)-1 */
 	unsigned char raw[65536];
@@ -45,9 +49,6 @@ struct input_src {
 	int eof;
 };
 
-/* Opens fd (positioned at 0) as text; the encoding is found from its first bytes. */
-struct au_error *input_src_open(struct input_src *s, int fd, const char *name,
-    uint64_t size);
 /* Back to the first character (for readers that look ahead). */
 struct au_error *input_src_rewind(struct input_src *s);
 /*
@@ -124,6 +125,15 @@ struct au_error *input_file(const char *path, const struct au_ingest_opts *opts,
 struct au_error *input_fd(int fd, const char *name, const char *path,
     const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
     struct au_file_stats *st, int nested);
+
+/*
+ * Reads a text form (XML, CSV, text, JSON) from s: zeroed but for name
+ * and either fd (at 0) or read_fn, rewind_fn and fn_arg. The encoding is
+ * found from the first bytes. What input_fd does for that form.
+ */
+struct au_error *input_text(struct input_src *s, enum input_form form,
+    const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
+    struct au_file_stats *st);
 
 /*
  * Expands files and directories into a sorted list of inputs. A directory

@@ -14,8 +14,9 @@ need_root
 BUILD_PKGS="build-essential autoconf automake pkg-config libsqlite3-dev sqlite3 libjansson-dev libexpat1-dev libarchive-dev libdeflate-dev libssl-dev libbfio-dev mandoc python3 python3-evtx python3-jsonschema ca-certificates"
 # Tests of the monitoring outputs: promtool (prometheus), a real browser for the HTML page.
 BUILD_PKGS="$BUILD_PKGS prometheus chromium chromium-driver python3-selenium"
-# Archives for tests/forms.sh that Python cannot write (7z), and tar, xz, bzip2.
-BUILD_PKGS="$BUILD_PKGS libarchive-tools xz-utils bzip2"
+# Archives for tests/forms.sh that Python cannot write (7z), and tar, xz, bzip2;
+# strace shows that archive members are streamed, not copied into memory.
+BUILD_PKGS="$BUILD_PKGS libarchive-tools xz-utils bzip2 strace"
 # The clang build of CI (portability) and the fuzzers.
 BUILD_PKGS="$BUILD_PKGS clang"
 EVTX_PKGS="libevtx1t64 libevtx-dev libevtx-utils"
