@@ -138,7 +138,9 @@ render_event_bulk(FILE *out, const struct au_event *ev, const char *index)
 			{ "winlog.computer_name", RENDER_F_STRING, ev->host, 0 },
 			{ "winlog.provider_name", RENDER_F_STRING, ev->provider, 0 },
 			{ "winlog.event_id", RENDER_F_STRING, event_id, 0 },
-			{ "winlog.record_id", RENDER_F_STRING, record_id, 0 },
+			/* Left out where the form has none (Event Viewer CSV and text). */
+			{ "winlog.record_id", RENDER_F_STRING,
+			    ev->record_id != 0 ? record_id : NULL, 0 },
 			{ "aadc_upgrade.result_code", RENDER_F_STRING, ev->result_code, 0 },
 			{ "aadc_upgrade.detail", RENDER_F_STRING, ev->detail, 0 },
 			{ "aadc_upgrade.category", RENDER_F_STRING,

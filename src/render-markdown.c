@@ -329,7 +329,7 @@ md_file(void *st, const struct au_file_stats *f)
 			fputs(", ", out);
 		md_put(out, f->hosts[i].name, MD_MAX_HOST);
 		if (f->hosts[i].from_name)
-			fputs(" (the file's name)", out);
+			fputs(render_name_from_file_mark, out);
 	}
 	if (f->nhosts > 5)
 		fprintf(out, " and %zu more", f->nhosts - 5);

@@ -485,7 +485,7 @@ text_file(void *st, const struct au_file_stats *f)
 		char *e = render_escape(f->hosts[i].name, TEXT_MAX_HOST, RENDER_ESC_TEXT);
 		char *n = xasprintf("%s%s%s%s", hosts != NULL ? hosts : "",
 		    hosts != NULL ? ", " : "", e,
-		    f->hosts[i].from_name ? " (the file's name)" : "");
+		    f->hosts[i].from_name ? render_name_from_file_mark : "");
 		free(hosts);
 		free(e);
 		hosts = n;

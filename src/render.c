@@ -256,6 +256,8 @@ const char render_name_from_file[] =
     "taken from the file's name: the export names no computer"
     " (--computer NAME gives it)";
 
+const char render_name_from_file_mark[] = " (the file's name)";
+
 const char *
 render_event_ref(const struct au_event *ev, char *buf, size_t len)
 {

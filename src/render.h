@@ -218,6 +218,8 @@ const char *render_event_ref(const struct au_event *ev, char *buf, size_t len);
 
 /* What a report says of a server whose name is its file's (no Computer in the export). */
 extern const char render_name_from_file[];
+/* " (the file's name)": after a server's name in the files list. */
+extern const char render_name_from_file_mark[];
 
 /* Start and length of the present condition: the category's run, else the streak. */
 void render_since(const struct au_host_report *hr, uint64_t *since,

@@ -107,6 +107,15 @@ for bad in "Upper" "a/b" "-x" "_x" "a b" "a,b" "a*" "."; do
 	check_status "bad index '$bad'" 2 "$AU" export --db "$tmp/a.db" --format bulk --index "$bad"
 	contains "bad index '$bad' says why" "$tmp/err" "bad index name"
 done
+# A form without record IDs (Event Viewer CSV): no fake record 0.
+{
+	printf 'Level,Date and Time,Source,Event ID,Task Category\r\n'
+	printf 'Information,2024-05-01 02:10:41,Azure AD Connect Upgrade,300,None,UpgradeAbortedSyncExeInUse\r\n'
+} > "$tmp/SRV7-Application.csv"
+check_status "import a CSV" 0 "$AU" import -q --db "$tmp/c.db" --timezone UTC "$tmp/SRV7-Application.csv"
+check_status "export bulk of a CSV" 0 "$AU" export --db "$tmp/c.db" --format bulk
+contains "bulk of a CSV: its event" "$tmp/out" '"code":"300"'
+lacks "bulk of a CSV: no record ID made up" "$tmp/out" '"record_id"'
 check_status "--index without bulk" 2 "$AU" export --db "$tmp/a.db" --format ndjson --index x
 check_status "export --help documents bulk" 0 "$AU" export --help
 contains "export --help: bulk" "$tmp/out" "--index NAME"
