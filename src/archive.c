@@ -84,9 +84,13 @@ raw_member_name(const char *name)
 	return member_name(base);
 }
 
-/* Adds what reading one member gave to the archive's stats. */
+/*
+ * Adds what reading one member gave to the archive's stats. `rows`: the
+ * member has a row of its own (the sink's member_begin), which holds its
+ * computers; the archive keeps the counts and the period.
+ */
 static void
-merge_stats(struct au_file_stats *st, const struct au_file_stats *m)
+merge_stats(struct au_file_stats *st, const struct au_file_stats *m, int rows)
 {
 	st->records += m->records;
 	st->matched += m->matched;
@@ -94,11 +98,20 @@ merge_stats(struct au_file_stats *st, const struct au_file_stats *m)
 	st->corrupt += m->corrupt;
 	st->installs += m->installs;
 	st->passed_over += m->passed_over;
+	st->members += m->members;
 	st->dirty |= m->dirty;
 	st->file_corrupted |= m->file_corrupted;
 	st->host_from_name |= m->host_from_name;
 	st->times_utc |= m->times_utc;
-	au_file_stats_merge_hosts(st, m, 1);
+	if (!rows) {
+		au_file_stats_merge_hosts(st, m, 1);
+		return;
+	}
+	st->members++;
+	if (m->first_time != 0 && (st->first_time == 0 || m->first_time < st->first_time))
+		st->first_time = m->first_time;
+	if (m->last_time > st->last_time)
+		st->last_time = m->last_time;
 }
 
 /*
@@ -334,6 +347,7 @@ member_read(struct archive *a, struct archive_entry *e, int index,
 	char *mname;
 	enum input_form form;
 	ssize_t n;
+	int rows = 0;
 
 	memset(&m, 0, sizeof(m));
 	memset(&ms, 0, sizeof(ms));
@@ -366,6 +380,10 @@ member_read(struct archive *a, struct archive_entry *e, int index,
 		goto done;
 	}
 	m.path = (char *)ms.where;
+	/* A row of its own for each member read (an archive inside: for its members). */
+	rows = form != INPUT_ARCHIVE && sink->member_begin != NULL;
+	if (rows && (err = sink->member_begin(sink->arg, ms.where)) != NULL)
+		goto done;
 	if (form == INPUT_EVTX || form == INPUT_ARCHIVE)
 		err = member_in_memory(&ms, opts, sink, &m, nested);
 	else {
@@ -380,8 +398,18 @@ member_read(struct archive *a, struct archive_entry *e, int index,
 		free(src);
 		m.size = ms.total;
 	}
+	if (rows && (err == NULL || err->kind == AU_ERR_INPUT)) {
+		struct au_error *end;
+		m.member = 1;
+		if (err != NULL && m.errors == NULL)
+			au_file_stats_add_error(&m, err->msg);
+		if ((end = sink->member_end(sink->arg, &m)) != NULL) {
+			au_error_free(err);
+			err = end;
+		}
+	}
 	m.path = NULL;
-	merge_stats(st, &m);
+	merge_stats(st, &m, rows);
 done:
 	if (err != NULL && err->kind == AU_ERR_INPUT) {
 		char *msg = xasprintf("%s: %s", mname, err->msg);

@@ -98,6 +98,8 @@ struct au_file_stats {
 	int host_from_name;       /* the form has no Computer: the host is the file's name */
 	int times_utc;            /* local times without an offset were read as UTC */
 	uint64_t passed_over;     /* archive members of no known form, passed over */
+	uint64_t members;         /* an archive: members read, each a row of its own */
+	int member;               /* this row is an archive member (path ARCHIVE:MEMBER) */
 	char *errors;             /* problems, "; "-separated, or NULL */
 	/*
 	 * Every Computer met in a record read (any provider), in order of

@@ -977,7 +977,7 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
     struct chunk_result *r)
 {
 	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL,
-	    collect_related };
+	    collect_related, NULL, NULL };
 	struct au_file_stats st;
 	libevtx_file_t *file = NULL;
 	size_t at = (size_t)i * EVTX_CHUNK_SIZE, n, nrec;

@@ -64,6 +64,14 @@ struct au_ingest_sink {
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	/* Optional (may be NULL): a related event, see struct au_related. */
 	struct au_error *(*related)(void *arg, const struct au_related *r);
+	/*
+	 * Optional (both or neither): an archive member (named ARCHIVE:MEMBER)
+	 * is read next, its events and installs then belong to it; and what
+	 * reading it gave. With them, an archive's own stats hold no
+	 * computers: its members' rows do.
+	 */
+	struct au_error *(*member_begin)(void *arg, const char *name);
+	struct au_error *(*member_end)(void *arg, const struct au_file_stats *m);
 };
 
 /*

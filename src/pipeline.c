@@ -23,7 +23,8 @@ now_seconds(void)
 
 struct sink_state {
 	struct au_store *store;
-	int64_t file_id;
+	int64_t file_id;            /* the file's row, or its open member's */
+	int64_t archive_id;         /* the file's row while a member is open */
 	struct au_file_stats *st;
 	/* Progress on a terminal: shown once the import has run a second. */
 	int progress, shown;
@@ -87,6 +88,30 @@ sink_related(void *arg, const struct au_related *r)
 	    r->time, r->record_id);
 }
 
+static struct au_error *
+sink_member_begin(void *arg, const char *name)
+{
+	struct sink_state *s = arg;
+	int64_t id;
+	struct au_error *err = store_member_begin(s->store, s->file_id, name, &id);
+
+	if (err == NULL) {
+		s->archive_id = s->file_id;
+		s->file_id = id;
+	}
+	return err;
+}
+
+static struct au_error *
+sink_member_end(void *arg, const struct au_file_stats *m)
+{
+	struct sink_state *s = arg;
+	int64_t id = s->file_id;
+
+	s->file_id = s->archive_id;
+	return store_member_end(s->store, id, m);
+}
+
 struct au_error *
 pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
     const struct au_ingest_opts *opts, struct cmd_ctx *ctx, int verbose,
@@ -96,7 +121,7 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 	struct au_file_stats st;
 	struct sink_state s;
 	struct au_ingest_sink sink = { sink_event, sink_install, &s, sink_progress,
-	    sink_related };
+	    sink_related, sink_member_begin, sink_member_end };
 	char **files = NULL;
 	size_t nfiles = 0;
 

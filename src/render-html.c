@@ -106,6 +106,7 @@ static const char html_style[] =
 	"th{background:var(--soft);font-weight:600}\n"
 	"td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"td.break,dd.break{overflow-wrap:anywhere}td.nowrap{white-space:nowrap}\n"
+	"tr.member td:first-child{padding-left:1.75em}\n"
 	"#servers td:first-child{min-width:14em}\n"
 	".badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:.8em;"
 	"font-weight:700;letter-spacing:.04em;text-transform:uppercase;vertical-align:middle}\n"
@@ -531,8 +532,13 @@ html_host_files(FILE *out, const struct au_host_report *hr, const struct au_repo
 				    "<th>File</th><th class=\"num\">Records</th><th>From</th>"
 				    "<th>To</th></tr></thead><tbody>\n", out);
 			any = 1;
-			fputs("<tr><td class=\"mono break\">", out);
+			/* An archive's members under it, indented. */
+			fputs(st->member ? "<tr class=\"member\"><td class=\"mono break\">" :
+			    "<tr><td class=\"mono break\">", out);
 			html_put(out, st->path, 0);
+			if (st->members > 0)
+				fprintf(out, " (archive: %" PRIu64 " %s below)", st->members,
+				    st->members == 1 ? "member" : "members");
 			fprintf(out, "</td><td class=\"num\">%" PRIu64 "</td><td>%s</td>"
 			    "<td>%s</td></tr>\n", fh->records,
 			    render_time(fh->first_time, a, sizeof(a)),
@@ -607,8 +613,13 @@ render_html_end(FILE *out, const struct au_report *rep)
 		for (i = 0; i < rep->nfiles; i++) {
 			const struct au_file_stats *st = &rep->files[i];
 
-			fputs("<tr><td class=\"mono break\">", out);
+			/* An archive's members under it, indented. */
+			fputs(st->member ? "<tr class=\"member\"><td class=\"mono break\">" :
+			    "<tr><td class=\"mono break\">", out);
 			html_put(out, st->path, 0);
+			if (st->members > 0)
+				fprintf(out, " (archive: %" PRIu64 " %s below)", st->members,
+				    st->members == 1 ? "member" : "members");
 			fprintf(out, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%"
 			    PRIu64 "</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%"
 			    PRIu64 "</td><td>", st->records, st->matched, st->recovered,

@@ -299,6 +299,8 @@ jfile(const struct au_file_stats *st)
 	}
 	json_object_set_new(o, "computers", computers);
 	json_object_set_new(o, "computers_from_name", named);
+	json_object_set_new(o, "archive_member", json_boolean(st->member));
+	json_object_set_new(o, "members", juint(st->members));
 	json_object_set_new(o, "first_time", jtime_opt(st->first_time, st->first_time != 0));
 	json_object_set_new(o, "last_time", jtime_opt(st->last_time, st->last_time != 0));
 	json_object_set_new(o, "dirty", json_boolean(st->dirty));

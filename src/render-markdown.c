@@ -333,6 +333,9 @@ md_file(void *st, const struct au_file_stats *f)
 	}
 	if (f->nhosts > 5)
 		fprintf(out, " and %zu more", f->nhosts - 5);
+	if (f->nhosts == 0 && f->members > 0)
+		fprintf(out, "in its %" PRIu64 " %s below", f->members,
+		    f->members == 1 ? "member" : "members");
 	fprintf(out, " | %" PRIu64 " | %s | %s | %" PRIu64 " | %" PRIu64 " | %"
 	    PRIu64 " | ", f->records,
 	    f->first_time != 0 ? render_time(f->first_time, first, sizeof(first)) : "",

@@ -495,6 +495,9 @@ text_file(void *st, const struct au_file_stats *f)
 		free(hosts);
 		hosts = n;
 	}
+	if (hosts == NULL && f->members > 0)
+		hosts = xasprintf("in its %" PRIu64 " %s below", f->members,
+		    plural(f->members, "member", "members"));
 	path = render_escape(f->path, 0, RENDER_ESC_TEXT);
 	s = xasprintf("%s: %" PRIu64 " %s (%s .. %s), %" PRIu64 " upgrade %s,"
 	    " %" PRIu64 " installer %s, %" PRIu64 " recovered, %" PRIu64
@@ -508,7 +511,8 @@ text_file(void *st, const struct au_file_stats *f)
 	    f->dirty ? "; note: log not closed cleanly (dirty)" : "");
 	free(path);
 	free(hosts);
-	fputs("  ", t->out);
+	/* An archive's members under it. */
+	fputs(f->member ? "    " : "  ", t->out);
 	if (f->errors != NULL) {
 		char *e = render_escape(f->errors, 0, RENDER_ESC_TEXT);
 		char *n = xasprintf("%s%s", s, e);
@@ -523,7 +527,7 @@ text_file(void *st, const struct au_file_stats *f)
 		s = n;
 		free(e);
 	}
-	text_wrap(t, s, 2, 6);
+	text_wrap(t, s, f->member ? 4 : 2, f->member ? 8 : 6);
 	free(s);
 	return NULL;
 }

@@ -584,26 +584,28 @@ store_file_hosts(struct au_store *s, int64_t file_id,
 	return store_host_flush(s);
 }
 
-struct au_error *
-store_file_commit(struct au_store *store, int64_t file_id,
-    const struct au_file_stats *st)
+/*
+ * Writes what reading a file (or member) gave into its row and its
+ * file_hosts: nnew/nknown its events' is_new results; identity: keep
+ * what stat said of it, for store_file_unchanged.
+ */
+static struct au_error *
+store_file_update(struct au_store *store, int64_t file_id,
+    const struct au_file_stats *st, uint64_t nnew, uint64_t nknown, int identity)
 {
-	struct au_error *err = NULL;
+	struct au_error *err;
 	sqlite3_stmt *upd = store->stmt[ST_FILE_UPD];
 
-	if (!store->in_file)
-		return au_error_new(AU_ERR_INTERNAL, store->path,
-		    "no file transaction to commit");
 	if ((err = store_host_flush(store)) != NULL)
-		goto done;
+		return err;
 	sqlite3_bind_int64(upd, 1, file_id);
 	sqlite3_bind_int64(upd, 2, (sqlite3_int64)st->records);
 	sqlite3_bind_int64(upd, 3, (sqlite3_int64)st->matched);
 	sqlite3_bind_int64(upd, 4, (sqlite3_int64)st->recovered);
 	sqlite3_bind_int64(upd, 5, (sqlite3_int64)st->corrupt);
 	sqlite3_bind_int64(upd, 6, (sqlite3_int64)st->installs);
-	sqlite3_bind_int64(upd, 7, (sqlite3_int64)store->nnew);
-	sqlite3_bind_int64(upd, 8, (sqlite3_int64)store->nknown);
+	sqlite3_bind_int64(upd, 7, (sqlite3_int64)nnew);
+	sqlite3_bind_int64(upd, 8, (sqlite3_int64)nknown);
 	sqlite3_bind_int(upd, 9, st->dirty != 0);
 	sqlite3_bind_int(upd, 10, st->file_corrupted != 0);
 	sqlite3_bind_text(upd, 11, st->errors, -1, SQLITE_STATIC);
@@ -613,7 +615,8 @@ store_file_commit(struct au_store *store, int64_t file_id,
 	store_bind_time(upd, 14, st->first_time);
 	store_bind_time(upd, 15, st->last_time);
 	/* A file that changed while it was read is not "the same file" later. */
-	if (store->have_id && store->id_size == st->size && st->errors == NULL) {
+	if (identity && store->have_id && store->id_size == st->size &&
+	    st->errors == NULL) {
 		sqlite3_bind_int64(upd, 16, store->id_mtime);
 		sqlite3_bind_int64(upd, 17, (sqlite3_int64)store->id_inode);
 		sqlite3_bind_int64(upd, 18, (sqlite3_int64)store->id_device);
@@ -622,9 +625,23 @@ store_file_commit(struct au_store *store, int64_t file_id,
 		sqlite3_bind_null(upd, 17);
 		sqlite3_bind_null(upd, 18);
 	}
+	sqlite3_bind_int64(upd, 19, (sqlite3_int64)st->members);
 	if ((err = store_run(store, upd, "cannot record the file")) != NULL)
-		goto done;
-	if ((err = store_file_hosts(store, file_id, st)) != NULL)
+		return err;
+	return store_file_hosts(store, file_id, st);
+}
+
+struct au_error *
+store_file_commit(struct au_store *store, int64_t file_id,
+    const struct au_file_stats *st)
+{
+	struct au_error *err = NULL;
+
+	if (!store->in_file)
+		return au_error_new(AU_ERR_INTERNAL, store->path,
+		    "no file transaction to commit");
+	if ((err = store_file_update(store, file_id, st, store->nnew,
+	    store->nknown, 1)) != NULL)
 		goto done;
 	if ((err = store_status_touched(store)) != NULL)
 		goto done;
@@ -636,6 +653,46 @@ done:
 	if (err != NULL)
 		store_file_rollback(store);
 	return err;
+}
+
+struct au_error *
+store_member_begin(struct au_store *store, int64_t parent_id, const char *name,
+    int64_t *member_id)
+{
+	struct au_error *err;
+	sqlite3_stmt *ins = store->stmt[ST_FILE_INS], *par = store->stmt[ST_FILE_PARENT];
+	char now[40];
+
+	*member_id = 0;
+	if (!store->in_file)
+		return au_error_new(AU_ERR_INTERNAL, store->path,
+		    "an archive member outside its file's transaction");
+	au_time_text(au_filetime_now(), 0, now, sizeof(now));
+	sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 2, 0);
+	sqlite3_bind_text(ins, 3, "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 4, now, -1, SQLITE_STATIC);
+	if ((err = store_run(store, ins, "cannot record an archive member")) != NULL)
+		return err;
+	*member_id = sqlite3_last_insert_rowid(store->db);
+	sqlite3_bind_int64(par, 1, *member_id);
+	sqlite3_bind_int64(par, 2, parent_id);
+	if ((err = store_run(store, par, "cannot record an archive member")) != NULL)
+		return err;
+	store->member_nnew = store->nnew;
+	store->member_nknown = store->nknown;
+	return NULL;
+}
+
+struct au_error *
+store_member_end(struct au_store *store, int64_t member_id,
+    const struct au_file_stats *m)
+{
+	if (!store->in_file)
+		return au_error_new(AU_ERR_INTERNAL, store->path,
+		    "an archive member outside its file's transaction");
+	return store_file_update(store, member_id, m,
+	    store->nnew - store->member_nnew, store->nknown - store->member_nknown, 0);
 }
 
 void

@@ -29,6 +29,7 @@ enum store_stmt {
 	ST_INSTALL_FILE,
 	ST_FILE_INS,
 	ST_FILE_UPD,
+	ST_FILE_PARENT,
 	ST_FILE_HOST,
 	ST_RELATED_INS,
 	ST_RELATED_NEAR,
@@ -72,6 +73,7 @@ struct au_store {
 	uint64_t id_size, id_inode, id_device;
 	int64_t id_mtime;
 	uint64_t nnew, nknown;      /* is_new results of the open file */
+	uint64_t member_nnew, member_nknown;   /* the same at the open member's begin */
 	struct store_host_cache host;
 	int64_t *touched;           /* hosts the open file added to, for host_status */
 	size_t ntouched, touched_cap;

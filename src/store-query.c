@@ -246,8 +246,8 @@ store_each_file(struct au_store *store, store_file_fn fn, void *arg)
 		goto done;
 	if ((err = store_prepare(store, "SELECT path, size, sha256, records,"
 	    " matched, recovered, corrupt, installs, events_new, events_known, dirty,"
-	    " file_corrupted, errors, id, first_time, last_time FROM files"
-	    " ORDER BY id", &st)) != NULL ||
+	    " file_corrupted, errors, id, first_time, last_time, members,"
+	    " parent IS NOT NULL FROM files ORDER BY id", &st)) != NULL ||
 	    (err = store_prepare(store, "SELECT name, records, first_time,"
 	    " last_time, min_record, max_record, from_name FROM file_hosts"
 	    " WHERE file_id = ?1 ORDER BY position",
@@ -271,6 +271,8 @@ store_each_file(struct au_store *store, store_file_fn fn, void *arg)
 		fs.errors = store_col_dup(st, 12);
 		fs.first_time = store_col_u64(st, 14);
 		fs.last_time = store_col_u64(st, 15);
+		fs.members = store_col_u64(st, 16);
+		fs.member = sqlite3_column_int(st, 17);
 		if ((err = store_file_host_rows(store, hq,
 		    sqlite3_column_int64(st, 13), &fs)) == NULL)
 			err = fn(arg, &fs);
@@ -310,7 +312,7 @@ store_counts(struct au_store *store, const struct au_query *q,
 	    " WHERE host_id = ?1 AND time >= ?2 AND time < ?3", &evq)) != NULL ||
 	    (err = store_prepare(store, "SELECT count(*) FROM installs"
 	    " WHERE host_id = ?1 AND time >= ?2 AND time < ?3", &inq)) != NULL ||
-	    (err = store_prepare(store, "SELECT count(*) FROM files",
+	    (err = store_prepare(store, "SELECT count(*) FROM files WHERE parent IS NULL",
 	    &fq)) != NULL)
 		goto done;
 	for (size_t h = 0; h < nhosts; h++) {

@@ -229,6 +229,13 @@ static const char *const store_migrations[] = {
 	"-- 1 when the computer's name is the file's (an Event Viewer CSV or\n"
 	"-- text export holds none, and --computer was not given)\n"
 	"ALTER TABLE file_hosts ADD COLUMN from_name INTEGER NOT NULL DEFAULT 0;\n",
+	/* 8 */
+	"-- archive members: a row each, named ARCHIVE:MEMBER, with parent the\n"
+	"-- archive's row (whose computers are its members'); members: how\n"
+	"-- many of an archive's members were read\n"
+	"ALTER TABLE files ADD COLUMN parent INTEGER REFERENCES files(id);\n"
+	"ALTER TABLE files ADD COLUMN members INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE INDEX files_parent ON files (parent);\n",
 };
 #define STORE_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
@@ -244,6 +251,7 @@ static struct au_error *(*const store_migration_fill[])(struct au_store *) = {
 	/* 5 */ NULL,
 	/* 6 */ NULL,
 	/* 7 */ NULL,
+	/* 8 */ NULL,
 };
 _Static_assert(sizeof(store_migration_fill) / sizeof(store_migration_fill[0]) ==
     sizeof(store_migrations) / sizeof(store_migrations[0]),
@@ -297,7 +305,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	    " recovered = ?4, corrupt = ?5, installs = ?6, events_new = ?7,"
 	    " events_known = ?8, dirty = ?9, file_corrupted = ?10, errors = ?11, size = ?12,"
 	    " sha256 = lower(?13), first_time = ?14, last_time = ?15, mtime = ?16,"
-	    " inode = ?17, device = ?18 WHERE id = ?1",
+	    " inode = ?17, device = ?18, members = ?19 WHERE id = ?1",
+	[ST_FILE_PARENT] = "UPDATE files SET parent = ?2 WHERE id = ?1",
 	[ST_RELATED_INS] = "INSERT INTO related_events (host_id, provider,"
 	    " event_id, time, record_id) VALUES (?1, ?2, ?3, ?4, ?5)"
 	    " ON CONFLICT DO NOTHING",

@@ -94,6 +94,16 @@ struct au_error *store_add_related(struct au_store *store, const char *host,
 struct au_error *store_file_commit(struct au_store *store, int64_t file_id,
     const struct au_file_stats *st);
 void store_file_rollback(struct au_store *store);
+/*
+ * An archive member read inside the open file's transaction: a files row
+ * of its own named `name` (ARCHIVE:MEMBER) with parent_id the archive's,
+ * which the member's events are added to; end records what reading it
+ * gave (m), as commit does for a file.
+ */
+struct au_error *store_member_begin(struct au_store *store, int64_t parent_id,
+    const char *name, int64_t *member_id);
+struct au_error *store_member_end(struct au_store *store, int64_t member_id,
+    const struct au_file_stats *m);
 
 /*
  * Sets *unchanged to 1 when path was imported before, completely and

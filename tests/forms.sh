@@ -279,6 +279,35 @@ sys.exit(0 if a["hosts"] == b["hosts"] else 1)
 PY
 done
 lacks "KAPE zip: no false server from the log member" "$tmp/out" '"host": "collection"'
+# Files list: each member read is a row of its own, ARCHIVE:MEMBER, under
+# its archive's, which has no computers of its own; in scan and in import.
+check_status "archive files list" 0 "$AU" scan --format json "$tmp/kape.zip" "$tmp/nested.zip"
+python3 - "$tmp/out" "$tmp/kape.zip" "$tmp/nested.zip" <<'PY' && pass || fail "archive files list: members not listed as ARCHIVE:MEMBER"
+import json, sys
+f = json.load(open(sys.argv[1]))["files"]
+z, n = sys.argv[2], sys.argv[3]
+evtx, js = "AADC01/C:/Windows/System32/winevt/Logs/Application.evtx", "AADC01/export.json"
+want = [z, z + ":" + evtx, z + ":" + js, n, n + ":inner/kape.zip:" + evtx, n + ":inner/kape.zip:" + js]
+paths = [x["path"] for x in f]
+assert sorted(paths[1:3]) == sorted(want[1:3]) and sorted(paths[4:]) == sorted(want[4:]) and \
+    [paths[0], paths[3]] == [z, n], paths
+for a in (f[0], f[3]):
+    assert a["members"] == 2 and not a["archive_member"] and a["computers"] == [], a
+for m in f[1:3] + f[4:]:
+    assert m["archive_member"] and m["members"] == 0, m
+    assert m["computers"] == ["AADC01.contoso.local"] and m["matched"] > 0, m
+assert f[0]["records"] == f[1]["records"] + f[2]["records"], f[0]
+PY
+check_status "archive files list, text" 0 "$AU" scan "$tmp/kape.zip"
+contains "text: the archive's computers are its members'" "$tmp/out" "in its 2 members below"
+contains "text: a member under its archive" "$tmp/out" "    $tmp/kape.zip:AADC01/export.json: "
+check_status "import an archive" 0 "$AU" import -q --db "$tmp/arc.db" "$tmp/kape.zip"
+check_status "export bulk of an archive" 0 "$AU" export --db "$tmp/arc.db" --format bulk
+contains "events belong to their member" "$tmp/out" "kape.zip:AADC01/"
+n=$(sqlite3 "$tmp/arc.db" "SELECT count(*) FROM files WHERE parent = (SELECT id FROM files WHERE path = '$tmp/kape.zip') AND path LIKE '$tmp/kape.zip:AADC01/%'")
+if [ "$n" = 2 ]; then pass; else fail "history: $n member rows under the archive, expected 2"; fi
+check_status "report of an archive" 0 "$AU" report --db "$tmp/arc.db" --format json
+contains "report of an archive: its server" "$tmp/out" '"host": "AADC01.contoso.local"'
 # A member larger than the bytes kept for a look-ahead: an Event Viewer CSV
 # of about 3 MiB whose dates tell day from month only near its end, so that
 # the reader's second pass unpacks the member anew. Zipped, gzipped and

@@ -740,7 +740,7 @@ static const char *const event_keys[] = { "time", "host", "record_id",
 	"known", "historical", "description", "remediation", "message",
 	"time_unix", "time_filetime", "event_key", "recovered" };
 static const char *const file_keys[] = { "path", "computers",
-	"computers_from_name", "first_time",
+	"computers_from_name", "archive_member", "members", "first_time",
 	"last_time", "dirty", "records", "matched", "recovered", "corrupt",
 	"installs", "sha256", "errors" };
 static const char *const top_keys[] = { "generator", "version",

@@ -89,7 +89,8 @@ write_copy(const char *src, const char *dst, long len, long extra)
 static void
 one(const char *path)
 {
-	struct au_ingest_sink sink = { take_event, take_install, NULL, NULL, NULL };
+	struct au_ingest_sink sink = { take_event, take_install, NULL, NULL, NULL,
+	    NULL, NULL };
 	char want[65];
 
 	if (!file_digest(path, want)) {

@@ -174,7 +174,8 @@ collected_free(struct collected *c)
 
 struct file_rows {
 	size_t n;
-	uint64_t new_[8], known[8], records[8];
+	uint64_t new_[8], known[8], records[8], members[8], nhosts[8];
+	int member[8];
 	char *path[8];
 };
 
@@ -187,6 +188,9 @@ collect_file(void *arg, const struct au_file_stats *st)
 		f->new_[f->n] = st->events_new;
 		f->known[f->n] = st->events_known;
 		f->records[f->n] = st->records;
+		f->members[f->n] = st->members;
+		f->nhosts[f->n] = st->nhosts;
+		f->member[f->n] = st->member;
 		f->path[f->n] = xstrdup(st->path);
 	}
 	f->n++;
@@ -1453,7 +1457,7 @@ test_migrate_v1(const char *dir)
 	char *sql;
 	int ok;
 
-	CHECK(store_schema_version() == 7, "schema version 7 (%d)", store_schema_version());
+	CHECK(store_schema_version() == 8, "schema version 8 (%d)", store_schema_version());
 	CHECK(store_migration_sql(1) != NULL && store_migration_sql(0) == NULL &&
 	    store_migration_sql(store_schema_version() + 1) == NULL, "migration SQL");
 	sql = xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s PRAGMA user_version = 1;"
@@ -1965,6 +1969,80 @@ done:
 	free(db);
 }
 
+/* Archive members: a row each under the archive's, which their events belong to. */
+static void
+test_members(const char *dir)
+{
+	char *db = xasprintf("%s/members.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	struct au_file_stats m, arch;
+	struct au_file_host h = { "AADC01.contoso.local", 3, ft(1), ft(3), 1, 3, 0 };
+	struct au_store_counts c;
+	struct file_rows rows;
+	int64_t fa = 0, m1 = 0;
+	char out[256];
+
+	memset(&rows, 0, sizeof(rows));
+	err = store_open(db, STORE_CREATE, &s);
+	CHECK(err == NULL, "open: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	if (!file_begin(s, "/logs/kape.zip", &fa))
+		goto done;
+	err = store_member_begin(s, fa, "/logs/kape.zip:AADC01/Application.evtx", &m1);
+	CHECK(err == NULL && m1 > fa, "member begin: %s", err ? err->msg : "");
+	au_error_free(err);
+	CHECK(add(s, m1, mkev("AADC01.contoso.local", ft(2), 2, "UpgradeAbortedSyncExeInUse",
+	    NULL)) == 1, "a member's event");
+	memset(&m, 0, sizeof(m));
+	m.records = 3;
+	m.matched = 1;
+	au_file_stats_add_host(&m, "AADC01.contoso.local", &h);
+	err = store_member_end(s, m1, &m);
+	CHECK(err == NULL, "member end: %s", err ? err->msg : "");
+	au_error_free(err);
+	au_file_stats_clear(&m);
+	memset(&arch, 0, sizeof(arch));
+	arch.records = 3;
+	arch.matched = 1;
+	arch.members = 1;
+	arch.size = 999;
+	err = store_file_commit(s, fa, &arch);
+	CHECK(err == NULL, "archive commit: %s", err ? err->msg : "");
+	au_error_free(err);
+	err = store_member_begin(s, fa, "x", &m1);
+	CHECK(err != NULL, "a member outside a file's transaction is refused");
+	au_error_free(err);
+	err = store_each_file(s, collect_file, &rows);
+	CHECK(err == NULL && rows.n == 2, "2 file rows (%zu)", rows.n);
+	au_error_free(err);
+	CHECK(!rows.member[0] && rows.members[0] == 1 && rows.nhosts[0] == 0,
+	    "the archive's row: 1 member, no computers of its own");
+	CHECK(rows.member[1] && rows.members[1] == 0 && rows.nhosts[1] == 1 &&
+	    strcmp(rows.path[1], "/logs/kape.zip:AADC01/Application.evtx") == 0,
+	    "the member's row, with its computer (%s)", rows.path[1]);
+	file_rows_free(&rows);
+	memset(&c, 0, sizeof(c));
+	err = store_counts(s, NULL, &c);
+	CHECK(err == NULL && c.files == 1 && c.events == 1, "files counted: the archive"
+	    " once (%" PRIu64 ")", c.files);
+	au_error_free(err);
+	store_close(s);
+	s = NULL;
+	CHECK(raw_sql(db, "SELECT f.path FROM event_files ef JOIN files f ON"
+	    " f.id = ef.file_id", out, sizeof(out)) &&
+	    strcmp(out, "/logs/kape.zip:AADC01/Application.evtx") == 0,
+	    "the event belongs to the member (%s)", out);
+	CHECK(raw_sql(db, "SELECT matched || ',' || events_new || ',' || parent FROM files"
+	    " WHERE parent IS NOT NULL", out, sizeof(out)) && strcmp(out, "1,1,1") == 0,
+	    "the member's counts and parent (%s)", out);
+done:
+	store_close(s);
+	free(db);
+}
+
 int
 main(void)
 {
@@ -1987,6 +2065,7 @@ main(void)
 	test_match();
 	test_file_hosts(dir);
 	test_cross_form(dir);
+	test_members(dir);
 	test_locked(dir);
 	test_read_only(dir);
 	test_disk_full(dir);
