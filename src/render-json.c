@@ -199,9 +199,9 @@ jbuild(json_t *o, const struct au_host_report *hr)
 }
 
 static json_t *
-jhost(const struct au_host_report *hr, int with_events)
+jhost(const struct au_host_report *hr)
 {
-	json_t *o = json_object(), *events, *flags, *log, *notes, *related;
+	json_t *o = json_object(), *flags, *log, *notes, *related;
 	const struct au_code *code = hr->latest != NULL ? hr->latest->code : NULL;
 	char *cond = render_streak(hr), **nv;
 	size_t nn;
@@ -256,12 +256,6 @@ jhost(const struct au_host_report *hr, int with_events)
 		json_array_append_new(notes, jstr(nv[i]));
 	render_free_strings(nv, nn);
 	json_object_set_new(o, "notes", notes);
-	if (with_events) {
-		events = json_array();
-		for (size_t i = 0; i < hr->nevents; i++)
-			json_array_append_new(events, jreport_event(hr->events[i]));
-		json_object_set_new(o, "events", events);
-	}
 	return o;
 }
 
@@ -415,16 +409,44 @@ jw_begin(void *st, const struct au_report *rep)
 	return NULL;
 }
 
+/*
+ * One host: its object without the events, then the events one at a
+ * time, so that a server with 50,000 events never has them all as JSON
+ * values at once. The text is what one json_dumps of the whole would give.
+ */
 static struct au_error *
 jw_host(void *st, const struct au_host_report *hr)
 {
 	struct json_writer *w = st;
-	json_t *o = jhost(hr, 1);
-	int rc;
+	json_t *o = jhost(hr);
+	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	size_t len = text != NULL ? strlen(text) : 0;
+	int rc = text == NULL || len < 2 ? -1 : 0;
 
-	rc = fputs(w->nhosts++ == 0 ? "\n    " : ",\n    ", w->out) == EOF ? -1 :
-	    jw_dump(w->out, o, "    ");
 	json_decref(o);
+	/* Open the object again: drop its closing "\n}". */
+	if (rc == 0) {
+		len -= 2;
+		text[len] = '\0';
+		rc = fputs(w->nhosts++ == 0 ? "\n    " : ",\n    ", w->out) == EOF ? -1 : 0;
+	}
+	for (const char *p = text; rc == 0 && p != NULL && *p != '\0'; p++)
+		if (fputc(*p, w->out) == EOF || (*p == '\n' &&
+		    fputs("    ", w->out) == EOF))
+			rc = -1;
+	free(text);
+	if (rc == 0)
+		rc = fputs(hr->nevents > 0 ? ",\n      \"events\": [" :
+		    ",\n      \"events\": []", w->out) == EOF ? -1 : 0;
+	for (size_t i = 0; rc == 0 && i < hr->nevents; i++) {
+		json_t *ev = jreport_event(hr->events[i]);
+		rc = fputs(i == 0 ? "\n        " : ",\n        ", w->out) == EOF ? -1 :
+		    jw_dump(w->out, ev, "        ");
+		json_decref(ev);
+	}
+	if (rc == 0)
+		rc = fputs(hr->nevents > 0 ? "\n      ]\n    }" : "\n    }",
+		    w->out) == EOF ? -1 : 0;
 	return rc < 0 || ferror(w->out) ? jw_fail() : NULL;
 }
 

@@ -14,12 +14,11 @@ if [ ! -x /usr/bin/time ]; then
 fi
 P="Azure AD Connect Upgrade"
 SERVERS=50
-# The commands whose memory is checked ('+' for a space). report (every
-# format), export --format json and scan hold a whole host's events or
-# the whole JSON document until their renderers stream (issue 12 item 1):
-# add them here then. The history (store walks, summaries) is what this
-# checks: these commands read it host by host.
-COMMANDS="fleet fleet+--format+json fleet+--format+markdown export+--format+ndjson export+--format+csv"
+# The commands whose memory is checked ('+' for a space): they read the
+# history host by host, and the JSON document is written host by host and
+# event by event.
+COMMANDS="fleet fleet+--format+json fleet+--format+markdown export+--format+ndjson export+--format+csv
+export+--format+json report report+--format+json report+--format+markdown report+--format+html"
 
 # mklogs DIR EVENTS: one log of SERVERS servers, EVENTS upgrade events each
 # (aborts, then a run of another result), plus a silent server.
