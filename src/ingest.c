@@ -899,13 +899,19 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 	if (libevtx_file_get_number_of_records(file, &nrec, NULL) != 1 ||
 	    (size_t)nrec != nseg)
 		goto done;
-	/* Check every wanted record's place before delivering any. */
-	for (size_t j = 0; j <= last; j++) {
+	/*
+	 * Each wanted record is read once: checked against its place, then
+	 * delivered. The sink collects into r, which the caller empties
+	 * when a record is not where we put it (the plain way then reads
+	 * the chunk again), so nothing is delivered twice.
+	 */
+	memset(&st, 0, sizeof(st));
+	for (size_t j = 0; j <= last && r->err == NULL; j++) {
 		if (!wanted[j])
 			continue;
 		if (libevtx_file_get_record_by_index(file, (int)index[j], &rec,
 		    NULL) != 1) {
-			wanted[j] = 2;   /* unreadable */
+			unreadable++;
 			continue;
 		}
 		/*
@@ -915,20 +921,8 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 		if (libevtx_record_get_identifier(rec, &got, NULL) != 1 ||
 		    got != le64(w->chunk + off[j] + 8)) {
 			libevtx_record_free(&rec, NULL);
+			au_file_stats_clear(&st);
 			goto done;
-		}
-		libevtx_record_free(&rec, NULL);
-	}
-	memset(&st, 0, sizeof(st));
-	for (size_t j = 0; j <= last && r->err == NULL; j++) {
-		if (wanted[j] == 2)
-			unreadable++;
-		if (wanted[j] != 1)
-			continue;
-		if (libevtx_file_get_record_by_index(file, (int)index[j], &rec,
-		    NULL) != 1) {
-			unreadable++;
-			continue;
 		}
 		r->err = ingest_record(rec, 0, w->opts, sink, &st);
 		libevtx_record_free(&rec, NULL);

@@ -356,7 +356,25 @@ jw_fail(void)
 	return au_error_new(AU_ERR_IO, NULL, "cannot write the JSON report");
 }
 
-/* Writes v's text without the outer braces' last line, for a streamed document. */
+/* Writes text with `indent` after each newline (a value nested in the streamed document). */
+static int
+jw_text(FILE *out, const char *text, const char *indent)
+{
+	size_t ilen = strlen(indent);
+
+	for (const char *p = text; *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - p) + 1 : strlen(p);
+
+		if (fwrite(p, 1, n, out) != n ||
+		    (nl != NULL && fwrite(indent, 1, ilen, out) != ilen))
+			return -1;
+		p += n;
+	}
+	return 0;
+}
+
+/* Writes v, indented by `indent_after` after its first line. */
 static int
 jw_dump(FILE *out, json_t *v, const char *indent_after)
 {
@@ -365,14 +383,7 @@ jw_dump(FILE *out, json_t *v, const char *indent_after)
 
 	if (text == NULL)
 		return -1;
-	/* Indent every line by two more, as an element of the array. */
-	rc = 0;
-	for (char *p = text; *p != '\0' && rc >= 0; p++) {
-		if (fputc(*p, out) == EOF)
-			rc = -1;
-		if (*p == '\n' && fputs(indent_after, out) == EOF)
-			rc = -1;
-	}
+	rc = jw_text(out, text, indent_after);
 	free(text);
 	return rc;
 }
@@ -430,10 +441,8 @@ jw_host(void *st, const struct au_host_report *hr)
 		text[len] = '\0';
 		rc = fputs(w->nhosts++ == 0 ? "\n    " : ",\n    ", w->out) == EOF ? -1 : 0;
 	}
-	for (const char *p = text; rc == 0 && p != NULL && *p != '\0'; p++)
-		if (fputc(*p, w->out) == EOF || (*p == '\n' &&
-		    fputs("    ", w->out) == EOF))
-			rc = -1;
+	if (rc == 0)
+		rc = jw_text(w->out, text, "    ");
 	free(text);
 	if (rc == 0)
 		rc = fputs(hr->nevents > 0 ? ",\n      \"events\": [" :
