@@ -170,6 +170,8 @@ struct member_stream {
 	uint64_t total;             /* the most bytes unpacked: the member's size */
 	unsigned char *replay;      /* the member's first bytes */
 	size_t replay_len;
+	const struct au_ingest_sink *sink;   /* its progress: the archive's packed bytes */
+	uint64_t archive_size;      /* 0: an archive inside, no progress */
 };
 
 static ssize_t
@@ -212,6 +214,9 @@ stream_read(void *arg, unsigned char *buf, size_t n, struct au_error **err)
 	m->pos += (uint64_t)r;
 	if (m->out > m->total)
 		m->total = m->out;
+	if (m->archive_size != 0 && m->sink->progress != NULL && m->again == NULL)
+		m->sink->progress(m->sink->arg, (uint64_t)archive_filter_bytes(h, -1),
+		    m->archive_size);
 	return (ssize_t)r;
 }
 
@@ -306,6 +311,7 @@ member_in_memory(struct member_stream *ms, const struct au_ingest_opts *opts,
     const struct au_ingest_sink *sink, struct au_file_stats *m, int nested)
 {
 	struct au_error *err;
+	struct au_ingest_sink quiet;
 	char *fdpath;
 	int mfd = memfd_create("aadc-upgrade-member", MFD_CLOEXEC);
 
@@ -319,7 +325,10 @@ member_in_memory(struct member_stream *ms, const struct au_ingest_opts *opts,
 	}
 	m->size = ms->total;
 	fdpath = xasprintf("/proc/self/fd/%d", mfd);
-	err = input_fd(mfd, ms->where, fdpath, opts, sink, m, nested + 1);
+	/* Progress is the archive's, told while the member unpacked. */
+	quiet = *sink;
+	quiet.progress = NULL;
+	err = input_fd(mfd, ms->where, fdpath, opts, &quiet, m, nested + 1);
 	if (err != NULL && err->where != NULL && strcmp(err->where, fdpath) == 0) {
 		free(err->where);
 		err->where = xstrdup(ms->where);
@@ -336,7 +345,7 @@ member_in_memory(struct member_stream *ms, const struct au_ingest_opts *opts,
  */
 static struct au_error *
 member_read(struct archive *a, struct archive_entry *e, int index,
-    const char *name, const char *reopen, int raw,
+    const char *name, const char *reopen, uint64_t archive_size, int raw,
     const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
     struct au_file_stats *st, int nested)
 {
@@ -358,6 +367,8 @@ member_read(struct archive *a, struct archive_entry *e, int index,
 	ms.where = xasprintf("%s:%s", name, mname);
 	ms.reopen = reopen;
 	ms.index = index;
+	ms.sink = sink;
+	ms.archive_size = archive_size;
 	ms.packed_before = (uint64_t)archive_filter_bytes(a, -1);
 	ms.replay = xmalloc(MEMBER_REPLAY);
 	/* The first bytes, enough to tell the form. */
@@ -459,8 +470,8 @@ archive_read(int fd, const char *name, const struct au_ingest_opts *opts,
 		if (!raw && archive_entry_filetype(entry) != AE_IFREG)
 			continue;
 		members++;
-		e = member_read(a, entry, index, name, reopen, raw, opts, sink,
-		    st, nested);
+		e = member_read(a, entry, index, name, reopen,
+		    nested == 0 ? st->size : 0, raw, opts, sink, st, nested);
 		if (e != NULL && e->kind != AU_ERR_INPUT) {
 			err = e;   /* the sink (database) failed: stop */
 			goto done;

@@ -61,6 +61,8 @@ src_fill(struct input_src *s)
 			s->eof = 1;
 		s->raw_len += (size_t)n;
 		s->raw_pos += (uint64_t)n;
+		if (s->progress != NULL && n > 0)
+			s->progress(s->progress_arg, s->raw_pos, s->total);
 		if (n > 0)
 			break;
 	}
@@ -516,6 +518,11 @@ input_fd(int fd, const char *name, const char *path, const struct au_ingest_opts
 
 		src->fd = fd;
 		src->name = name;
+		if (nested == 0) {
+			src->progress = sink->progress;
+			src->progress_arg = sink->arg;
+			src->total = st->size;
+		}
 		err = input_text(src, form, opts, sink, st);
 		free(src);
 		return err;

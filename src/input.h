@@ -41,6 +41,10 @@ struct input_src {
 	struct au_error *(*rewind_fn)(void *arg);   /* back to the first byte */
 	void *fn_arg;
 	const char *name;         /* file, or ARCHIVE:MEMBER, for messages */
+	/* Optional: told the bytes read so far of total (the sink's progress). */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
+	uint64_t total;
 	enum input_enc enc;
 	iconv_t cd;               /* UTF-16LE to UTF-8, or (iconv_t)-1 */
 	unsigned char raw[65536];
@@ -128,7 +132,8 @@ struct au_error *input_fd(int fd, const char *name, const char *path,
 
 /*
  * Reads a text form (XML, CSV, text, JSON) from s: zeroed but for name
- * and either fd (at 0) or read_fn, rewind_fn and fn_arg. The encoding is
+ * and either fd (at 0) or read_fn, rewind_fn and fn_arg (and optionally
+ * progress). The encoding is
  * found from the first bytes. What input_fd does for that form.
  */
 struct au_error *input_text(struct input_src *s, enum input_form form,

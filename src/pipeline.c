@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "classify.h"
@@ -28,8 +29,11 @@ struct sink_state {
 	struct au_file_stats *st;
 	/* Progress on a terminal: shown once the import has run a second. */
 	int progress, shown;
-	double start;
+	double start, last_shown;
 	size_t index, nfiles;
+	uint64_t bytes_total;       /* of every file, as stat saw them at the start */
+	uint64_t bytes_before;      /* of the files before this one */
+	uint64_t file_size;         /* this one's */
 };
 
 static struct au_error *
@@ -51,19 +55,80 @@ sink_event(void *arg, struct au_event *ev)
 	return err;
 }
 
+/* "1.2 GB", "350 MB", "12 kB": decimal units, as the rate. */
+static void
+human_bytes(uint64_t n, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	while (v >= 1000 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, len, u == 0 ? "%.0f %s" : v < 10 ? "%.1f %s" : "%.0f %s", v,
+	    unit[u]);
+}
+
+/*
+ * The progress line, on a terminal once the work has run a second, at
+ * most ten times a second: files, bytes of all, rate, time left, and
+ * the file being read.
+ */
 static void
 sink_progress(void *arg, uint64_t done, uint64_t total)
 {
 	struct sink_state *s = arg;
-	char *name;
+	double now = now_seconds(), secs = now - s->start, rate;
+	uint64_t at, all;
+	char a[16], b[16], r[16], left[32], *name, *line;
+	const char *tail;
+	struct winsize ws;
+	size_t width = 80, room;
 
-	if (!s->progress || now_seconds() - s->start < 1.0)
+	if (!s->progress || secs < 1.0 || now - s->last_shown < 0.1)
 		return;
-	name = render_escape(s->st->path, 0, RENDER_ESC_TEXT);
-	fprintf(stderr, "\r\033[Kimporting %zu/%zu: %s: %llu%%", s->index + 1,
-	    s->nfiles, name, (unsigned long long)(total != 0 ?
-	    (done > total ? total : done) * 100 / total : 100));
+	s->last_shown = now;
+	/* This file's share: its size as stat saw it, whatever the reader counts in. */
+	if (total != 0 && done > total)
+		done = total;
+	at = s->bytes_before + (total != 0 ? (uint64_t)((double)done / (double)total *
+	    (double)s->file_size) : 0);
+	all = s->bytes_total > at ? s->bytes_total : at;
+	rate = (double)at / secs;
+	human_bytes(at, a, sizeof(a));
+	human_bytes(all, b, sizeof(b));
+	human_bytes((uint64_t)rate, r, sizeof(r));
+	if (rate > 0 && all > at) {
+		double t = (double)(all - at) / rate;
+		if (t < 60)
+			snprintf(left, sizeof(left), "%.0f s left", t + 0.5);
+		else if (t < 3600)
+			snprintf(left, sizeof(left), "%.0f min left", t / 60 + 0.5);
+		else
+			snprintf(left, sizeof(left), "%.1f h left", t / 3600);
+	} else
+		snprintf(left, sizeof(left), "almost done");
+	line = xasprintf("reading %zu/%zu files, %s of %s (%.0f%%), %s/s, %s",
+	    s->index + 1, s->nfiles, a, b, all > 0 ? (double)at * 100 / (double)all :
+	    100.0, r, left);
+	/* The file's name last, cut so that the line stays on one row. */
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		width = ws.ws_col;
+	room = width > strlen(line) + 3 ? width - strlen(line) - 3 : 0;
+	name = room >= 8 ? render_escape(s->st->path, 0, RENDER_ESC_TEXT) : NULL;
+	tail = name;
+	if (name != NULL && strlen(name) > room) {
+		/* Its end, which names the file: "...Logs/Application.evtx". */
+		tail = name + strlen(name) - (room - 3);
+		while ((*tail & 0xC0) == 0x80)
+			tail++;     /* never half a character */
+	}
+	fprintf(stderr, "\r\033[K%s%s%s%s", line, name != NULL ? ": " : "",
+	    tail != name ? "..." : "", tail != NULL ? tail : "");
 	free(name);
+	free(line);
 	s->shown = 1;
 }
 
@@ -135,7 +200,19 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 	totals->files = nfiles;
 	s.nfiles = nfiles;
 
+	if (progress) {
+		struct stat sb;
+		for (size_t i = 0; i < nfiles; i++)
+			if (stat(files[i], &sb) == 0 && S_ISREG(sb.st_mode))
+				s.bytes_total += (uint64_t)sb.st_size;
+	}
 	for (size_t i = 0; i < nfiles; i++) {
+		struct stat sb;
+
+		if (i > 0)
+			s.bytes_before += s.file_size;
+		s.file_size = progress && stat(files[i], &sb) == 0 &&
+		    S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
 		s.index = i;
 		memset(&st, 0, sizeof(st));
 		st.path = xstrdup(files[i]);
