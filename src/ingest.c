@@ -44,13 +44,17 @@ ingest_opts_default(struct au_ingest_opts *opts)
  * function names mean nothing to a user.
  */
 static char *
-evtx_error_text(libevtx_error_t *lerr)
+evtx_error_text(libevtx_error_t *lerr, int with_chunk)
 {
-	char buf[1024];
-	char *line, *colon, *nl;
+	char buf[4096];
+	char *line, *colon, *nl, *chunk;
+	int k = -1;
 
-	if (lerr == NULL || libevtx_error_sprint(lerr, buf, sizeof(buf)) <= 0)
+	if (lerr == NULL || libevtx_error_backtrace_sprint(lerr, buf, sizeof(buf)) <= 0)
 		return xstrdup("unknown libevtx error");
+	/* The chunk it stopped at, when a level says so (never the path it was given). */
+	if ((chunk = strstr(buf, "unable to read chunk: ")) != NULL)
+		k = atoi(chunk + strlen("unable to read chunk: "));
 	nl = strchr(buf, '\n');
 	if (nl != NULL)
 		*nl = '\0';
@@ -61,6 +65,8 @@ evtx_error_text(libevtx_error_t *lerr)
 	nl = line + strlen(line);
 	while (nl > line && (nl[-1] == '.' || nl[-1] == ' ' || nl[-1] == '\r'))
 		*--nl = '\0';
+	if (with_chunk && k >= 0 && strstr(line, "chunk") == NULL)
+		return xasprintf("chunk %d: %s", k, line);
 	return xstrdup(line);
 }
 
@@ -440,9 +446,14 @@ read_records(libevtx_file_t *file, const struct au_ingest_opts *opts,
 	return NULL;
 }
 
-/* Opens path (or /proc/self/fd/N for a chunk) with libevtx. */
+/*
+ * Opens path with libevtx, or one chunk of it (chunk >= 0) copied behind
+ * the file's header into a memory file at open_path: a problem then names
+ * the file and that chunk, never the memory file.
+ */
 static struct au_error *
-evtx_open(const char *open_path, const char *path, libevtx_file_t **out)
+evtx_open(const char *open_path, const char *path, int64_t chunk,
+    libevtx_file_t **out)
 {
 	libevtx_file_t *file = NULL;
 	libevtx_error_t *lerr = NULL;
@@ -454,8 +465,12 @@ evtx_open(const char *open_path, const char *path, libevtx_file_t **out)
 		*out = file;
 		return NULL;
 	}
-	text = evtx_error_text(lerr);
-	err = au_error_new(AU_ERR_INPUT, path, "cannot open as EVTX: %s", text);
+	text = evtx_error_text(lerr, chunk < 0);
+	if (chunk >= 0)
+		err = au_error_new(AU_ERR_INPUT, path, "damaged: chunk %lld (%s)",
+		    (long long)chunk, text);
+	else
+		err = au_error_new(AU_ERR_INPUT, path, "cannot open as EVTX: %s", text);
 	free(text);
 	libevtx_error_free(&lerr);
 	libevtx_file_free(&file, NULL);
@@ -480,7 +495,7 @@ ingest_whole(const char *path, const struct au_ingest_opts *opts,
 	libevtx_file_t *file = NULL;
 	uint32_t flags = 0;
 
-	if ((err = evtx_open(path, path, &file)) != NULL)
+	if ((err = evtx_open(path, path, -1, &file)) != NULL)
 		return err;
 	if (libevtx_file_get_flags(file, &flags, NULL) == 1)
 		st->dirty = (flags & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
@@ -699,6 +714,7 @@ struct chunk_worker {
 	const struct prefilter *pf;
 	const struct au_ingest_opts *opts;
 	uint8_t *chunk;                /* the chunk being read, in batch */
+	uint64_t k;                    /* its number in the file, from 0 */
 	uint32_t *off;
 	uint32_t *pos;                 /* where the names occur in the chunk */
 	uint8_t *id;                   /* and which name each is */
@@ -776,7 +792,8 @@ chunk_result_clear(struct chunk_result *r)
 
 /* Writes buf as the one chunk of the worker's memory file and opens it. */
 static struct au_error *
-worker_open(struct chunk_worker *w, const uint8_t *buf, libevtx_file_t **file)
+worker_open(struct chunk_worker *w, const uint8_t *buf, uint64_t k,
+    libevtx_file_t **file)
 {
 	if (w->memfd == -1) {
 		w->memfd = memfd_create("aadc-upgrade-chunk", MFD_CLOEXEC);
@@ -794,7 +811,7 @@ worker_open(struct chunk_worker *w, const uint8_t *buf, libevtx_file_t **file)
 	    EVTX_CHUNK_SIZE)
 		return au_error_errno(AU_ERR_INTERNAL, w->path, errno,
 		    "cannot write a memory file");
-	return evtx_open(w->memfd_path, w->path, file);
+	return evtx_open(w->memfd_path, w->path, (int64_t)k, file);
 }
 
 /*
@@ -886,7 +903,7 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 	crc = libdeflate_crc32(crc, cut + 128, EVTX_CHUNK_HEADER_SIZE - 128);
 	put_le32(cut + 124, crc);
 
-	if ((r->err = worker_open(w, cut, &file)) != NULL) {
+	if ((r->err = worker_open(w, cut, w->k, &file)) != NULL) {
 		au_error_free(r->err);
 		r->err = NULL;
 		goto done;
@@ -980,6 +997,7 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 
 	memset(&st, 0, sizeof(st));
 	w->chunk = w->batch + at;
+	w->k = k;
 	n = w->batch_len > at ? w->batch_len - at : 0;
 	if (n > EVTX_CHUNK_SIZE)
 		n = EVTX_CHUNK_SIZE;
@@ -1024,7 +1042,7 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 	 * A damaged chunk, or --recovered with something in the slack:
 	 * libevtx reads the whole chunk and judges every record itself.
 	 */
-	if ((r->err = worker_open(w, w->chunk, &file)) != NULL)
+	if ((r->err = worker_open(w, w->chunk, w->k, &file)) != NULL)
 		return;
 	r->err = read_records(file, w->opts, &sink, &st);
 	evtx_close(&file);

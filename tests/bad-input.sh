@@ -59,4 +59,19 @@ assert "Ω 漢字 😀" in evs[1]["message"]
 assert evs[1]["result_code"] == "UpgradeNotSupportedStagingModeEnabled"
 assert evs[2]["result_code"].startswith("UpgradeAbortedAAAA") and evs[2]["known"] is False
 PY
+# A chunk whose header-size field is 0, its checksum repaired: the problem
+# names the file and the chunk, never the memory file it was read through.
+python3 - "$FIXTURES/dirty-corrupt-chunk.evtx" "$tmp/hsize0.evtx" <<'PY'
+import struct, sys, zlib
+d = bytearray(open(sys.argv[1], "rb").read())
+c = 4096 + 65536
+struct.pack_into("<I", d, c + 0x28, 0)
+struct.pack_into("<I", d, c + 0x7c, zlib.crc32(bytes(d[c:c + 120]) + bytes(d[c + 128:c + 512])))
+open(sys.argv[2], "wb").write(d)
+PY
+check_status "chunk header size 0" 3 "$AU" scan "$tmp/hsize0.evtx"
+contains "chunk header size 0: file and chunk named" "$tmp/err" "hsize0.evtx: damaged: chunk 1 (unsupported header size: 0)"
+lacks "chunk header size 0: no internal descriptor" "$tmp/err" "/proc/self/fd"
+check_status "chunk header size 0, --decode-all" 1 "$AU" scan --decode-all "$tmp/hsize0.evtx"
+contains "--decode-all: libevtx's innermost reason" "$tmp/err" "hsize0.evtx: cannot open as EVTX: chunk 1: unsupported header size: 0"
 finish
