@@ -83,14 +83,4 @@ struct au_ingest_sink {
 struct au_error *ingest_file(const char *path, const struct au_ingest_opts *opts,
     const struct au_ingest_sink *sink, struct au_file_stats *st);
 
-/*
- * Expands files and directories (searched recursively for *.evtx, any
- * case) into a sorted list of file paths. Paths that do not exist or
- * cannot be listed are returned as a list of AU_ERR_INPUT errors in
- * *errors; the rest is still expanded.
- */
-void ingest_expand_paths(char *const *paths, size_t npaths, char ***files,
-    size_t *nfiles, struct au_error **errors);
-void ingest_free_paths(char **files, size_t nfiles);
-
 #endif

@@ -223,7 +223,7 @@ check_status "import a CSV" 0 "$AU" import --db "$tmp/h.db" --timezone Europe/Be
 check_status "report after import" 0 "$AU" report --db "$tmp/h.db" --format json
 contains "report after import" "$tmp/out" '"host": "AADC01.contoso.local"'
 
-# Archives (libarchive, in memory): a KAPE/Velociraptor-style zip with
+# Archives (libarchive, streamed): a KAPE/Velociraptor-style zip with
 # URL-encoded names, a .tar.gz, a single .gz and .xz, and a zip inside a zip
 # give the events of their members, once; other members are passed over.
 ref="$tmp/forms/$base.ref.json"
