@@ -113,9 +113,13 @@ static const char html_style[] =
 	".v-failed{background:#7f1d1d}.v-blocked{background:#c62828}.v-unknown{background:#6a1b9a}"
 	".v-retrying{background:#b26a00}.v-no-result{background:#546e7a}.v-silent{background:#455a64}"
 	".v-upgraded{background:#2e7d32}\n"
+	".s-recalled{background:#6a1b9a}.s-below-floor{background:#7f1d1d}.s-retired{background:#c62828}"
+	".s-retiring{background:#b26a00}.s-unknown{background:#546e7a}.s-supported{background:#2e7d32}\n"
 	"svg .v-failed{fill:#7f1d1d}svg .v-blocked{fill:#c62828}svg .v-unknown{fill:#6a1b9a}"
 	"svg .v-retrying{fill:#e69500}svg .v-no-result{fill:#78909c}svg .v-silent{fill:#607d8b}"
 	"svg .v-upgraded{fill:#2e7d32}\n"
+	"svg .s-recalled{fill:#6a1b9a}svg .s-below-floor{fill:#7f1d1d}svg .s-retired{fill:#c62828}"
+	"svg .s-retiring{fill:#e69500}svg .s-unknown{fill:#78909c}svg .s-supported{fill:#2e7d32}\n"
 	"svg .cat-success{fill:#2e7d32}svg .cat-aborted{fill:#e69500}svg .cat-notsupported{fill:#c62828}"
 	"svg .cat-failed{fill:#7f1d1d}svg .cat-other{fill:#6a1b9a}svg .cat-none{fill:#9e9e9e}\n"
 	"svg text{font:12px system-ui,sans-serif;fill:var(--fg)}svg text.muted{fill:var(--muted)}\n"
@@ -152,14 +156,20 @@ html_head(FILE *out, const char *title)
 	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", html_style);
 }
 
-/* Bar chart: one rect per verdict that has servers (class bar, data-count). */
+/*
+ * A bar chart of servers by a state: one rect (class "bar PREFIXname",
+ * data-ATTR, data-count) per state that has servers, in the states' order
+ * (worst first).
+ */
 static void
-html_verdict_chart(FILE *out, const size_t counts[AU_VERDICT_COUNT], size_t total)
+html_bar_chart(FILE *out, const char *id, const char *what, const char *attr,
+    const char *prefix, const char *(*name_of)(unsigned), const size_t *counts,
+    size_t nstates, size_t total)
 {
 	size_t i, rows = 0, row = 0, max = 1;
 	int width = CHART_W - BAR_LABEL_W - 60;
 
-	for (i = 0; i < AU_VERDICT_COUNT; i++) {
+	for (i = 0; i < nstates; i++) {
 		if (counts[i] > 0)
 			rows++;
 		if (counts[i] > max)
@@ -167,14 +177,15 @@ html_verdict_chart(FILE *out, const size_t counts[AU_VERDICT_COUNT], size_t tota
 	}
 	if (rows == 0)
 		return;
-	fprintf(out, "<svg class=\"chart\" id=\"verdict-chart\" role=\"img\""
+	fprintf(out, "<svg class=\"chart\" id=\"%s\" role=\"img\""
 	    " viewBox=\"0 0 %d %zu\" width=\"%d\" height=\"%zu\""
-	    " aria-labelledby=\"verdict-chart-title\">\n"
-	    "<title id=\"verdict-chart-title\">Servers by verdict: %zu %s</title>\n",
-	    CHART_W, rows * (BAR_H + BAR_GAP) + BAR_GAP, CHART_W,
-	    rows * (BAR_H + BAR_GAP) + BAR_GAP, total, plural(total, "server", "servers"));
-	for (i = 0; i < AU_VERDICT_COUNT; i++) {
-		const char *name = au_verdict_name((enum au_verdict)i);
+	    " aria-labelledby=\"%s-title\">\n"
+	    "<title id=\"%s-title\">Servers by %s: %zu %s</title>\n",
+	    id, CHART_W, rows * (BAR_H + BAR_GAP) + BAR_GAP, CHART_W,
+	    rows * (BAR_H + BAR_GAP) + BAR_GAP, id, id, what, total,
+	    plural(total, "server", "servers"));
+	for (i = 0; i < nstates; i++) {
+		const char *name = name_of((unsigned)i);
 		size_t y = BAR_GAP + row * (BAR_H + BAR_GAP);
 		int w;
 
@@ -184,16 +195,28 @@ html_verdict_chart(FILE *out, const size_t counts[AU_VERDICT_COUNT], size_t tota
 		if (w < 2)
 			w = 2;
 		fprintf(out, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\">%s</text>"
-		    "<rect class=\"bar v-%s\" data-verdict=\"%s\" data-count=\"%zu\""
+		    "<rect class=\"bar %s%s\" data-%s=\"%s\" data-count=\"%zu\""
 		    " x=\"%d\" y=\"%zu\" width=\"%d\" height=\"%d\" rx=\"3\">"
 		    "<title>%s: %zu</title></rect>"
 		    "<text x=\"%d\" y=\"%zu\">%zu</text>\n",
-		    BAR_LABEL_W - 8, y + BAR_H / 2 + 4, name, name, name, counts[i],
-		    BAR_LABEL_W, y, w, BAR_H, name, counts[i],
+		    BAR_LABEL_W - 8, y + BAR_H / 2 + 4, name, prefix, name, attr, name,
+		    counts[i], BAR_LABEL_W, y, w, BAR_H, name, counts[i],
 		    BAR_LABEL_W + w + 6, y + BAR_H / 2 + 4, counts[i]);
 		row++;
 	}
 	fputs("</svg>\n", out);
+}
+
+static const char *
+verdict_name(unsigned i)
+{
+	return au_verdict_name((enum au_verdict)i);
+}
+
+static const char *
+support_name(unsigned i)
+{
+	return releases_support_name((enum au_support)i);
 }
 
 static void
@@ -221,7 +244,7 @@ html_servers_table(FILE *out, const struct au_report *rep)
 {
 	fputs("<table id=\"servers\">\n<thead><tr><th>Server</th><th>Verdict</th>"
 	    "<th>Since</th><th class=\"num\">Attempts</th><th>Latest result</th>"
-	    "<th>Installed build</th></tr></thead>\n<tbody>\n", out);
+	    "<th>Installed build</th><th>Support</th></tr></thead>\n<tbody>\n", out);
 	for (size_t i = 0; i < rep->nhosts; i++) {
 		const struct au_host_report *hr = rep->hosts[i];
 		const struct au_install *in = html_installed(hr);
@@ -241,7 +264,9 @@ html_servers_table(FILE *out, const struct au_report *rep)
 		free(res);
 		fputs("</td><td class=\"mono\">", out);
 		html_put(out, in != NULL ? in->version : "unknown", HTML_MAX_FIELD);
-		fputs("</td></tr>\n", out);
+		fprintf(out, "</td><td><span class=\"badge s-%s\">%s</span></td></tr>\n",
+		    support_name((unsigned)hr->build.support),
+		    support_name((unsigned)hr->build.support));
 	}
 	fputs("</tbody>\n</table>\n", out);
 }
@@ -250,12 +275,14 @@ struct au_error *
 render_html_begin(FILE *out, const char *title, uint64_t as_of,
     const struct au_report *rep)
 {
-	size_t counts[AU_VERDICT_COUNT] = { 0 };
+	size_t counts[AU_VERDICT_COUNT] = { 0 }, support[AU_SUPPORT_COUNT] = { 0 };
 	char *summary = render_summary(rep);
 
 	for (size_t i = 0; i < rep->nhosts; i++) {
 		unsigned v = (unsigned)rep->hosts[i]->verdict;
+		unsigned sp = (unsigned)rep->hosts[i]->build.support;
 		counts[v < AU_VERDICT_COUNT ? v : AU_VERDICT_UNKNOWN]++;
+		support[sp < AU_SUPPORT_COUNT ? sp : AU_SUPPORT_UNKNOWN]++;
 	}
 	html_head(out, title);
 	fputs("<header>\n<h1>", out);
@@ -273,7 +300,11 @@ render_html_begin(FILE *out, const char *title, uint64_t as_of,
 	fputs("</p>\n</header>\n", out);
 	if (rep->nhosts > 0) {
 		fputs("<section id=\"overview\">\n<h2>Servers by verdict</h2>\n", out);
-		html_verdict_chart(out, counts, rep->nhosts);
+		html_bar_chart(out, "verdict-chart", "verdict", "verdict", "v-",
+		    verdict_name, counts, AU_VERDICT_COUNT, rep->nhosts);
+		fputs("<h2>Servers by support status of their build</h2>\n", out);
+		html_bar_chart(out, "support-chart", "support status", "support", "s-",
+		    support_name, support, AU_SUPPORT_COUNT, rep->nhosts);
 		fputs("<h2>Servers, worst first</h2>\n", out);
 		html_servers_table(out, rep);
 		fputs("</section>\n", out);

@@ -139,6 +139,26 @@ def verdict_chart(name, hosts):
         check(abs(ratio - n / top) < 0.02, "%s: bar %s width ratio %.3f, expected %.3f" % (name, v, ratio, n / top))
 
 
+def support_chart(name, hosts):
+    counts = {}
+    for h in hosts:
+        counts[h["support"]] = counts.get(h["support"], 0) + 1
+    bars = drv.find_elements(By.CSS_SELECTOR, "#support-chart rect.bar")
+    got = {b.get_attribute("data-support"): int(b.get_attribute("data-count")) for b in bars}
+    check(got == counts, "%s: support bars %r, expected %r" % (name, got, counts))
+    order = ["recalled", "below-floor", "retired", "retiring", "unknown", "supported"]
+    drawn = [b.get_attribute("data-support") for b in bars]
+    check(drawn == sorted(drawn, key=order.index), "%s: support bars not worst first: %r" % (name, drawn))
+    widths = {b.get_attribute("data-support"): b.rect["width"] for b in bars}
+    top = max(counts.values())
+    for v, n in counts.items():
+        ratio = widths[v] / widths[max(counts, key=counts.get)]
+        check(abs(ratio - n / top) < 0.02, "%s: support bar %s width ratio %.3f" % (name, v, ratio))
+    rows = drv.find_elements(By.CSS_SELECTOR, "#servers tbody tr")
+    col = [r.find_elements(By.TAG_NAME, "td")[6].text.lower() for r in rows]
+    check(col == [h["support"] for h in hosts], "%s: support column %r" % (name, col))
+
+
 def host_sections(name, hosts, events):
     secs = drv.find_elements(By.CSS_SELECTOR, "section.host")
     check(len(secs) == len(hosts), "%s: %d server sections, expected %d" % (name, len(secs), len(hosts)))
@@ -191,6 +211,7 @@ try:
     page_checks("fleet", "Automatic upgrade: fleet")
     servers_table("fleet", fleet["hosts"])
     verdict_chart("fleet", fleet["hosts"])
+    support_chart("fleet", fleet["hosts"])
     secs = drv.find_elements(By.CSS_SELECTOR, "section.host")
     check(len(secs) == len(fleet["hosts"]), "fleet: one section per server")
     spans = drv.find_elements(By.CSS_SELECTOR, "svg.timeline rect.span")
@@ -207,6 +228,7 @@ try:
         page_checks(name, "Automatic upgrade report")
         servers_table(name, rep["hosts"])
         verdict_chart(name, rep["hosts"])
+        support_chart(name, rep["hosts"])
         host_sections(name, rep["hosts"], True)
         if name == "hostile":
             body = drv.find_element(By.TAG_NAME, "body").text
