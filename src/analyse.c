@@ -239,6 +239,7 @@ analyse_host_free(struct au_host_report *hr)
 	for (size_t i = 0; i < hr->nrelated; i++)
 		free(hr->related[i].provider);
 	free(hr->related);
+	free(hr->same_as);
 	free(hr->host);
 	free(hr);
 }

@@ -47,6 +47,7 @@ struct au_host_report {
 	uint64_t log_records;
 	uint64_t log_first, log_last;
 	int name_from_file;         /* the name came from a file name, not from the log */
+	char *same_as;              /* then: the one server whose full name starts with it and a dot; owned */
 
 	/* The installed build and its support status (analyse_host_build). */
 	struct au_build build;

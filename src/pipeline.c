@@ -405,6 +405,8 @@ write_host(void *arg, struct au_event **events, size_t nevents,
 	hr->log_first = s->summary->log_first;
 	hr->log_last = s->summary->log_last;
 	hr->name_from_file = s->summary->name_from_file;
+	if (s->summary->same_as != NULL)
+		hr->same_as = xstrdup(s->summary->same_as);
 	if (s->summary->nrelated > 0) {
 		hr->related = xcalloc(s->summary->nrelated, sizeof(*hr->related));
 		for (size_t i = 0; i < s->summary->nrelated; i++) {

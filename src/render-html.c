@@ -616,6 +616,19 @@ render_html_host(FILE *out, const struct au_host_report *hr,
 	    render_time(hr->last_success, last, sizeof(last)) : "never seen");
 	if (hr->latest != NULL)
 		html_latest(out, hr);
+	{
+		/* What the text report says as notes (silence, modern builds, names). */
+		size_t nnotes;
+		char **notes = render_host_notes(hr, &nnotes);
+
+		for (size_t i = 0; i < nnotes; i++) {
+			fputs(i == 0 ? "<dt>Notes</dt><dd class=\"note\">" :
+			    "<dd class=\"note\">", out);
+			html_put(out, notes[i], 0);
+			fputs("</dd>\n", out);
+		}
+		render_free_strings(notes, nnotes);
+	}
 	fputs("</dl>\n", out);
 	if (hr->attempts > 0 && hr->nevents > 1)
 		html_timeline_events(out, hr, tl);

@@ -458,6 +458,11 @@ render_host_notes(const struct au_host_report *hr, size_t *n)
 
 #define NOTE(...) do { v = xreallocarray(v, nv + 1, sizeof(*v)); \
 	v[nv++] = xasprintf(__VA_ARGS__); } while (0)
+	/* Strings from the logs: each renderer escapes the notes. */
+	if (hr->name_from_file && hr->same_as != NULL)
+		NOTE("Probably the same server as %s, whose logs name it in full: "
+		    "read this export with --computer %s to count them as one.",
+		    hr->same_as, hr->same_as);
 	if (hr->verdict == AU_VERDICT_SILENT) {
 		if (hr->log_records > 0)
 			NOTE("No automatic-upgrade event in %" PRIu64 " %s of its log "

@@ -345,6 +345,7 @@ enum {
 	SR_INSTALLS,
 	SR_LOG,
 	SR_RELATED,
+	SR_SAME_AS,
 	SR_COUNT
 };
 
@@ -375,6 +376,13 @@ static const char *const store_summary_sql[SR_COUNT] = {
 	[SR_LOG] = "SELECT records, first_time, last_time, min_record,"
 	    " max_record, from_name FROM file_hosts WHERE host_id = ?1"
 	    " ORDER BY min_record IS NULL, min_record, max_record",
+	/*
+	 * A server named by its file ("AADC01"): the servers whose full
+	 * name starts with it and a dot ("aadc01.contoso.local"), at most 2
+	 * (a range on the unique index of name_key).
+	 */
+	[SR_SAME_AS] = "SELECT name FROM hosts WHERE name_key > ?1 || '.'"
+	    " AND name_key < ?1 || '/' LIMIT 2",
 };
 
 /* Reads the summary import kept (host_status, host_codes); *found 0 when none. */
@@ -556,6 +564,7 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 	sqlite3_stmt *st;
 	uint64_t log_records = 0, log_first = 0, log_last = 0;
 	int rc, found = 1, from_name = 0, ranged = since != 0 || until != 0;
+	char *same_as = NULL;
 
 	*out = NULL;
 	memset(&m, 0, sizeof(m));
@@ -569,6 +578,23 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 	if ((err = store_summ_log(s, sr[SR_LOG], h->id, &log_records,
 	    &log_first, &log_last, &from_name)) != NULL)
 		goto done;
+	if (from_name && strchr(h->key, '.') == NULL) {
+		/* One fully named server that is probably the same: said, not joined. */
+		st = sr[SR_SAME_AS];
+		sqlite3_bind_text(st, 1, h->key, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			same_as = store_col_dup(st, 0);
+			if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				free(same_as);     /* two: which one cannot be told */
+				same_as = NULL;
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			err = store_error(s, "cannot read the server names");
+			goto done;
+		}
+	}
 	if (m.latest != 0) {
 		st = sr[SR_LATEST];
 		sqlite3_bind_int64(st, 1, m.latest);
@@ -629,6 +655,8 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 	hr->log_first = log_first;
 	hr->log_last = log_last;
 	hr->name_from_file = from_name;
+	hr->same_as = same_as;
+	same_as = NULL;
 	for (size_t i = 0; i < hr->ncodes; i++)
 		free(hr->codes[i].code);
 	free(hr->codes);
@@ -664,6 +692,7 @@ done:
 		au_install_free(installs[i]);
 	free(installs);
 	store_summ_clear(&m);
+	free(same_as);
 	analyse_host_free(hr);
 	return err;
 }

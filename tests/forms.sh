@@ -169,6 +169,17 @@ contains "files list: the file's name" "$tmp/out" "SRV7 (the file's name)"
 f=$(ls "$d"/evcsv.iso/*-Application.csv)
 check_status "evcsv scan" 0 "$AU" scan --format json "$f"
 contains "host from the file name" "$tmp/out" '"host": "AADC01.contoso.local"'
+# Named by its short name beside the .evtx that names it in full: two
+# servers, and a note that says which one it probably is and how to join.
+cp "$f" "$tmp/AADC01-Application.csv"
+check_status "short file name beside the .evtx" 0 "$AU" scan --format json "$FIXTURES/$base.evtx" "$tmp/AADC01-Application.csv"
+contains "short name: the note" "$tmp/out" 'Probably the same server as AADC01.contoso.local, whose logs name it in full: read this export with --computer AADC01.contoso.local'
+check_status "short name, --computer joins" 0 "$AU" scan --format json --computer AADC01.contoso.local "$FIXTURES/$base.evtx" "$tmp/AADC01-Application.csv"
+python3 - "$ref" "$tmp/out" <<'PY' && pass || fail "short name with --computer: not the .evtx's report"
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sys.exit(0 if [h["host"] for h in b["hosts"]] == [h["host"] for h in a["hosts"]] else 1)
+PY
 
 # A directory holding every form: all are found, the other files are passed over.
 mkdir "$tmp/dir"
