@@ -648,30 +648,29 @@ struct au_error *
 render_fleet_json(FILE *out, const struct au_report *rep,
     const struct au_fleet *f, const struct au_fleet_opts *fopts)
 {
-	struct au_error *err = NULL;
-	json_t *root = json_object(), *verdicts = json_object(), *hosts = json_array();
-	size_t i;
+	json_t *head = json_object(), *tail = json_object(), *verdicts = json_object();
+	char *text = NULL;
+	size_t i, len;
+	int rc = 0;
 
 	for (i = 0; i < AU_VERDICT_COUNT; i++)
 		json_object_set_new(verdicts, au_verdict_name((enum au_verdict)i),
 		    juint(f->verdicts[i]));
-	for (i = 0; i < rep->nhosts; i++)
-		json_array_append_new(hosts, jfleet_host(rep->hosts[i], f->now));
-	jhead(root, rep);
-	json_object_set_new(root, "summary", jsummary(rep));
-	json_object_set_new(root, "now", jtime(f->now));
-	json_object_set_new(root, "retry_days", juint(fopts->retry_days));
-	json_object_set_new(root, "stale_days", juint(fopts->stale_days));
-	json_object_set_new(root, "servers", juint(f->nhosts));
-	json_object_set_new(root, "verdicts", verdicts);
-	json_object_set_new(root, "hosts", hosts);
-	json_object_set_new(root, "blocked", jfleet_list(f->blocked, f->nblocked, f->now));
-	json_object_set_new(root, "retrying",
+	jhead(head, rep);
+	json_object_set_new(head, "summary", jsummary(rep));
+	json_object_set_new(head, "now", jtime(f->now));
+	json_object_set_new(head, "retry_days", juint(fopts->retry_days));
+	json_object_set_new(head, "stale_days", juint(fopts->stale_days));
+	json_object_set_new(head, "servers", juint(f->nhosts));
+	json_object_set_new(head, "verdicts", verdicts);
+	/* Then "hosts", written one at a time (5,000 servers are never one tree). */
+	json_object_set_new(tail, "blocked", jfleet_list(f->blocked, f->nblocked, f->now));
+	json_object_set_new(tail, "retrying",
 	    jfleet_list(f->retrying, f->nretrying, f->now));
-	json_object_set_new(root, "stale", jfleet_list(f->stale, f->nstale, f->now));
-	json_object_set_new(root, "never_succeeded",
+	json_object_set_new(tail, "stale", jfleet_list(f->stale, f->nstale, f->now));
+	json_object_set_new(tail, "never_succeeded",
 	    jfleet_list(f->never, f->nnever, f->now));
-	json_object_set_new(root, "codes", jfleet_codes(f));
+	json_object_set_new(tail, "codes", jfleet_codes(f));
 	{
 		json_t *support = json_object(), *builds = json_array();
 		char d[32];
@@ -688,21 +687,39 @@ render_fleet_json(FILE *out, const struct au_report *rep,
 			json_object_set_new(b, "hosts", juint(f->builds[i].hosts));
 			json_array_append_new(builds, b);
 		}
-		json_object_set_new(root, "support_as_of", f->support_now != 0 ?
+		json_object_set_new(tail, "support_as_of", f->support_now != 0 ?
 		    json_string(render_date(f->support_now, d, sizeof(d))) : json_null());
-		json_object_set_new(root, "support", support);
-		json_object_set_new(root, "builds", builds);
+		json_object_set_new(tail, "support", support);
+		json_object_set_new(tail, "builds", builds);
 	}
 
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-	    fputc('\n', out) == EOF) {
-		err = au_error_new(AU_ERR_IO, NULL, "cannot write the JSON report");
-		goto done;
+	/* The head without its closing "\n}", the hosts, the tail without its "{\n". */
+	text = json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text == NULL || (len = strlen(text)) < 2 ||
+	    fwrite(text, 1, len - 2, out) != len - 2)
+		rc = -1;
+	free(text);
+	if (rc == 0)
+		rc = fputs(rep->nhosts > 0 ? ",\n  \"hosts\": [" : ",\n  \"hosts\": []",
+		    out) == EOF ? -1 : 0;
+	for (i = 0; rc == 0 && i < rep->nhosts; i++) {
+		json_t *h = jfleet_host(rep->hosts[i], f->now);
+		rc = fputs(i == 0 ? "\n    " : ",\n    ", out) == EOF ? -1 :
+		    jw_dump(out, h, "    ");
+		json_decref(h);
 	}
-	err = render_check_io(out);
-done:
-	json_decref(root);
-	return err;
+	if (rc == 0 && rep->nhosts > 0)
+		rc = fputs("\n  ]", out) == EOF ? -1 : 0;
+	text = rc == 0 ? json_dumps(tail, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	if (rc == 0 && (text == NULL || strlen(text) < 2 ||
+	    fprintf(out, ",%s\n", text + 1) < 0))
+		rc = -1;
+	free(text);
+	json_decref(head);
+	json_decref(tail);
+	if (rc != 0)
+		return au_error_new(AU_ERR_IO, NULL, "cannot write the JSON report");
+	return render_check_io(out);
 }
 
 static json_t *
