@@ -2,7 +2,9 @@
 """scan-bench.py: aadc-upgrade scan against its peers on a generated collection (make bench).
 
 Generates, with tools/evtxgen, 20 busy Azure AD Connect Application logs of
-about 50 MB each (1 GB in all) and one 2 GB log, then times, on the same
+about 50 MB each (1 GB in all), one 2 GB log, and a collector's forwarded
+log where every record is wanted (BENCH_COLLECTOR servers, default 1000,
+x 200 upgrade events), then times, on the same
 files in the same run, with the files in the page cache:
   aadc-upgrade scan --format json    (ours)
   aadc-upgrade import                (ours, into a new database)
@@ -32,6 +34,7 @@ SERVER_MB = int(os.environ.get("BENCH_SERVER_MB", "50"))
 BIG_MB = int(os.environ.get("BENCH_BIG_MB", "2048"))
 SUBSET_MB = int(os.environ.get("BENCH_PY_SUBSET_MB", "8"))
 FORMS = os.environ.get("BENCH_FORMS", "1") != "0"
+COLLECTOR = int(os.environ.get("BENCH_COLLECTOR", "1000"))
 FORMGEN = os.path.join(top, "tools", "formgen.py")
 FORM_LIST = [("evxml", "xml"), ("wevtutil-rendered", "xml"), ("evcsv", "csv"), ("evtxt", "txt"),
              ("pscsv7", "csv"), ("json7", "json"), ("json51", "json")]
@@ -79,13 +82,20 @@ def generate():
                               "events_per_day": 3000, "upgrade_events_per_day": [1, 4],
                               "computer": "AADCBIG.contoso.local",
                               "target_bytes": BIG_MB << 20}})
+    # A collector's ForwardedEvents log filtered to the upgrade source: every record wanted.
+    coll = make(os.path.join(DIR, "collector", "ForwardedEvents.evtx"),
+                {"records": [{"time": "2024-01-01T00:00:00Z", "computer": "SRV%04d.contoso.local" % s,
+                              "provider": "Azure AD Connect Upgrade", "event_id": 300,
+                              "channel": "ForwardedEvents",
+                              "data": ["Azure AD Connect AutoUpgrade result = UpgradeAbortedSyncExeInUse"],
+                              "repeat": {"count": 200, "every": "1m"}} for s in range(COLLECTOR)]})
     # The python-evtx subset: the first SUBSET_MB of one server's log, cut at a chunk boundary.
     sub = os.path.join(DIR, "subset", "subset.evtx")
     os.makedirs(os.path.dirname(sub), exist_ok=True)
     if not os.path.exists(sub):
         with open(logs[0], "rb") as f, open(sub, "wb") as g:
             g.write(f.read(4096 + (SUBSET_MB << 20) // 65536 * 65536))
-    return logs, big, sub
+    return logs, big, coll, sub
 
 
 def make(path, desc):
@@ -101,10 +111,22 @@ def make(path, desc):
     return path
 
 
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def run(cmd, runs):
-    """Median wall time and the largest peak RSS (KiB) of cmd over runs."""
+    """Median wall time and the largest peak RSS (KiB) of cmd itself over runs.
+
+    The RSS is GNU time's %M where it is installed: a child forked from this
+    Python process starts with Python's pages, and the kernel's maxrss of
+    that child counts them (the driver's size, not the tool's)."""
     times, rss = [], 0
     for _ in range(runs):
+        rss_file = os.path.join(DIR, "rss.txt")
+        if TIME is not None:
+            cmd_run = [TIME, "-o", rss_file, "-f", "%M"] + cmd
+        else:
+            cmd_run = cmd
         t = time.monotonic()
         pid = os.fork()
         if pid == 0:
@@ -112,12 +134,18 @@ def run(cmd, runs):
             os.dup2(fd, 1)
             os.dup2(fd, 2)
             try:
-                os.execvp(cmd[0], cmd)
+                os.execvp(cmd_run[0], cmd_run)
             finally:
                 os._exit(127)
         _, status, usage = os.wait4(pid, 0)
         times.append(time.monotonic() - t)
-        rss = max(rss, usage.ru_maxrss)
+        if TIME is not None:
+            try:
+                rss = max(rss, int(open(rss_file).read().split()[-1]))
+            except (OSError, ValueError, IndexError):
+                rss = max(rss, usage.ru_maxrss)
+        else:
+            rss = max(rss, usage.ru_maxrss)
         code = os.waitstatus_to_exitcode(status)
         if code not in (0, 3):
             sys.exit("bench: %s exited %d" % (cmd[0], code))
@@ -134,8 +162,9 @@ def main():
     for tool in (AU, EVTXGEN, NAIVE):
         if not os.access(tool, os.X_OK):
             sys.exit("bench: %s missing: run make first" % tool)
-    logs, big, sub = generate()
-    sets = [("1 GB collection (%d logs)" % len(logs), logs), ("one %d MB log" % (os.path.getsize(big) >> 20), [big])]
+    logs, big, coll, sub = generate()
+    sets = [("1 GB collection (%d logs)" % len(logs), logs), ("one %d MB log" % (os.path.getsize(big) >> 20), [big]),
+            ("collector log, every record wanted (%d servers)" % COLLECTOR, [coll])]
     rows = []
     for label, paths in sets:
         size = sum(os.path.getsize(p) for p in paths)
