@@ -122,38 +122,34 @@ def servers_table(name, hosts):
         check(len(drv.find_elements(By.ID, href)) == 1, "%s: link #%s has no target" % (name, href))
 
 
-def verdict_chart(name, hosts):
+def bar_chart(name, hosts, key, order):
+    """The chart #KEY-chart: one bar per state that has servers (data-KEY,
+    data-count), worst first, lengths in proportion to the counts as drawn."""
     counts = {}
     for h in hosts:
-        counts[h["verdict"]] = counts.get(h["verdict"], 0) + 1
-    bars = drv.find_elements(By.CSS_SELECTOR, "#verdict-chart rect.bar")
-    got = {b.get_attribute("data-verdict"): int(b.get_attribute("data-count")) for b in bars}
-    check(got == counts, "%s: chart bars %r, expected %r" % (name, got, counts))
-    check(len(drv.find_elements(By.CSS_SELECTOR, "#verdict-chart rect")) == len(counts),
-          "%s: one rect per verdict with servers" % name)
-    # Bar lengths in proportion to the counts, as drawn.
-    widths = {b.get_attribute("data-verdict"): b.rect["width"] for b in bars}
+        counts[h[key]] = counts.get(h[key], 0) + 1
+    bars = drv.find_elements(By.CSS_SELECTOR, "#%s-chart rect.bar" % key)
+    got = {b.get_attribute("data-" + key): int(b.get_attribute("data-count")) for b in bars}
+    check(got == counts, "%s: %s bars %r, expected %r" % (name, key, got, counts))
+    check(len(drv.find_elements(By.CSS_SELECTOR, "#%s-chart rect" % key)) == len(counts),
+          "%s: one rect per %s with servers" % (name, key))
+    drawn = [b.get_attribute("data-" + key) for b in bars]
+    check(drawn == sorted(drawn, key=order.index), "%s: %s bars not worst first: %r" % (name, key, drawn))
+    widths = {b.get_attribute("data-" + key): b.rect["width"] for b in bars}
     top = max(counts.values())
     for v, n in counts.items():
         ratio = widths[v] / widths[max(counts, key=counts.get)]
-        check(abs(ratio - n / top) < 0.02, "%s: bar %s width ratio %.3f, expected %.3f" % (name, v, ratio, n / top))
+        check(abs(ratio - n / top) < 0.02, "%s: %s bar %s width ratio %.3f, expected %.3f" %
+              (name, key, v, ratio, n / top))
+
+
+def verdict_chart(name, hosts):
+    bar_chart(name, hosts, "verdict",
+              ["failed", "blocked", "unknown", "retrying", "silent", "no-result", "upgraded"])
 
 
 def support_chart(name, hosts):
-    counts = {}
-    for h in hosts:
-        counts[h["support"]] = counts.get(h["support"], 0) + 1
-    bars = drv.find_elements(By.CSS_SELECTOR, "#support-chart rect.bar")
-    got = {b.get_attribute("data-support"): int(b.get_attribute("data-count")) for b in bars}
-    check(got == counts, "%s: support bars %r, expected %r" % (name, got, counts))
-    order = ["recalled", "below-floor", "retired", "retiring", "unknown", "supported"]
-    drawn = [b.get_attribute("data-support") for b in bars]
-    check(drawn == sorted(drawn, key=order.index), "%s: support bars not worst first: %r" % (name, drawn))
-    widths = {b.get_attribute("data-support"): b.rect["width"] for b in bars}
-    top = max(counts.values())
-    for v, n in counts.items():
-        ratio = widths[v] / widths[max(counts, key=counts.get)]
-        check(abs(ratio - n / top) < 0.02, "%s: support bar %s width ratio %.3f" % (name, v, ratio))
+    bar_chart(name, hosts, "support", ["recalled", "below-floor", "retired", "retiring", "unknown", "supported"])
     rows = drv.find_elements(By.CSS_SELECTOR, "#servers tbody tr")
     col = [r.find_elements(By.TAG_NAME, "td")[6].text.lower() for r in rows]
     check(col == [h["support"] for h in hosts], "%s: support column %r" % (name, col))
