@@ -108,10 +108,7 @@ merge_stats(struct au_file_stats *st, const struct au_file_stats *m, int rows)
 		return;
 	}
 	st->members++;
-	if (m->first_time != 0 && (st->first_time == 0 || m->first_time < st->first_time))
-		st->first_time = m->first_time;
-	if (m->last_time > st->last_time)
-		st->last_time = m->last_time;
+	au_file_stats_merge_period(st, m);
 }
 
 /*

@@ -188,6 +188,12 @@ au_file_stats_merge_hosts(struct au_file_stats *dst,
 {
 	for (size_t i = 0; i < src->nhosts; i++)
 		host_add(dst, src->hosts[i].name, &src->hosts[i], once);
+	au_file_stats_merge_period(dst, src);
+}
+
+void
+au_file_stats_merge_period(struct au_file_stats *dst, const struct au_file_stats *src)
+{
 	period_note(&dst->first_time, &dst->last_time, src->first_time);
 	period_note(&dst->first_time, &dst->last_time, src->last_time);
 }

@@ -140,6 +140,9 @@ void au_file_stats_add_host(struct au_file_stats *st, const char *computer,
  */
 void au_file_stats_merge_hosts(struct au_file_stats *dst,
     const struct au_file_stats *src, int once);
+/* Widens dst's period of records to hold src's (0: none). */
+void au_file_stats_merge_period(struct au_file_stats *dst,
+    const struct au_file_stats *src);
 /*
  * Whether a's records lie within b's period (both known): an export
  * without record IDs (Event Viewer CSV or text) of the log b was read

@@ -33,7 +33,7 @@ struct sink_state {
 	size_t index, nfiles;
 	uint64_t bytes_total;       /* of every file, as stat saw them at the start */
 	uint64_t bytes_before;      /* of the files before this one */
-	uint64_t file_size;         /* this one's */
+	uint64_t *sizes;            /* each file's, from the same stat */
 };
 
 static struct au_error *
@@ -94,7 +94,7 @@ sink_progress(void *arg, uint64_t done, uint64_t total)
 	if (total != 0 && done > total)
 		done = total;
 	at = s->bytes_before + (total != 0 ? (uint64_t)((double)done / (double)total *
-	    (double)s->file_size) : 0);
+	    (double)s->sizes[s->index]) : 0);
 	all = s->bytes_total > at ? s->bytes_total : at;
 	rate = (double)at / secs;
 	human_bytes(at, a, sizeof(a));
@@ -200,19 +200,15 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 	totals->files = nfiles;
 	s.nfiles = nfiles;
 
-	if (progress) {
+	s.sizes = xcalloc(nfiles + 1, sizeof(*s.sizes));
+	for (size_t i = 0; progress && i < nfiles; i++) {
 		struct stat sb;
-		for (size_t i = 0; i < nfiles; i++)
-			if (stat(files[i], &sb) == 0 && S_ISREG(sb.st_mode))
-				s.bytes_total += (uint64_t)sb.st_size;
+		if (stat(files[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			s.bytes_total += s.sizes[i] = (uint64_t)sb.st_size;
 	}
 	for (size_t i = 0; i < nfiles; i++) {
-		struct stat sb;
-
 		if (i > 0)
-			s.bytes_before += s.file_size;
-		s.file_size = progress && stat(files[i], &sb) == 0 &&
-		    S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+			s.bytes_before += s.sizes[i - 1];
 		s.index = i;
 		memset(&st, 0, sizeof(st));
 		st.path = xstrdup(files[i]);
@@ -290,6 +286,7 @@ done:
 		fputs("\r\033[K", stderr);
 	au_file_stats_clear(&st);
 	input_free_paths(files, nfiles);
+	free(s.sizes);
 	return err;
 }
 

@@ -388,34 +388,38 @@ jw_dump(FILE *out, json_t *v, const char *indent_after)
 	return rc;
 }
 
+/*
+ * Writes v, an object, without its closing "\n}" (the caller goes on with
+ * more keys), indented by `indent_after` after its first line.
+ */
+static int
+jw_dump_open(FILE *out, json_t *v, const char *indent_after)
+{
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	size_t len = text != NULL ? strlen(text) : 0;
+	int rc = -1;
+
+	if (len >= 2 && memcmp(text + len - 2, "\n}", 2) == 0) {
+		text[len - 2] = '\0';
+		rc = jw_text(out, text, indent_after);
+	}
+	free(text);
+	return rc;
+}
+
 static struct au_error *
 jw_begin(void *st, const struct au_report *rep)
 {
 	struct json_writer *w = st;
 	json_t *root = json_object();
-	char *text;
-	size_t len;
+	int rc;
 
 	jhead(root, rep);
 	json_object_set_new(root, "summary", jsummary(rep));
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	rc = jw_dump_open(w->out, root, "");
 	json_decref(root);
-	if (text == NULL)
+	if (rc < 0 || fputs(",\n  \"hosts\": [", w->out) == EOF)
 		return jw_fail();
-	/* Open the object again: drop the closing "\n}". */
-	len = strlen(text);
-	while (len > 0 && text[len - 1] != '}')
-		len--;
-	if (len > 0)
-		len--;
-	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
-		len--;
-	if (fwrite(text, 1, len, w->out) != len ||
-	    fputs(",\n  \"hosts\": [", w->out) == EOF) {
-		free(text);
-		return jw_fail();
-	}
-	free(text);
 	w->in_hosts = 1;
 	return NULL;
 }
@@ -430,20 +434,10 @@ jw_host(void *st, const struct au_host_report *hr)
 {
 	struct json_writer *w = st;
 	json_t *o = jhost(hr);
-	char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	size_t len = text != NULL ? strlen(text) : 0;
-	int rc = text == NULL || len < 2 ? -1 : 0;
+	int rc = fputs(w->nhosts++ == 0 ? "\n    " : ",\n    ", w->out) == EOF ? -1 :
+	    jw_dump_open(w->out, o, "    ");
 
 	json_decref(o);
-	/* Open the object again: drop its closing "\n}". */
-	if (rc == 0) {
-		len -= 2;
-		text[len] = '\0';
-		rc = fputs(w->nhosts++ == 0 ? "\n    " : ",\n    ", w->out) == EOF ? -1 : 0;
-	}
-	if (rc == 0)
-		rc = jw_text(w->out, text, "    ");
-	free(text);
 	if (rc == 0)
 		rc = fputs(hr->nevents > 0 ? ",\n      \"events\": [" :
 		    ",\n      \"events\": []", w->out) == EOF ? -1 : 0;
@@ -649,9 +643,9 @@ render_fleet_json(FILE *out, const struct au_report *rep,
     const struct au_fleet *f, const struct au_fleet_opts *fopts)
 {
 	json_t *head = json_object(), *tail = json_object(), *verdicts = json_object();
-	char *text = NULL;
-	size_t i, len;
-	int rc = 0;
+	char *text;
+	size_t i;
+	int rc;
 
 	for (i = 0; i < AU_VERDICT_COUNT; i++)
 		json_object_set_new(verdicts, au_verdict_name((enum au_verdict)i),
@@ -694,11 +688,7 @@ render_fleet_json(FILE *out, const struct au_report *rep,
 	}
 
 	/* The head without its closing "\n}", the hosts, the tail without its "{\n". */
-	text = json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (text == NULL || (len = strlen(text)) < 2 ||
-	    fwrite(text, 1, len - 2, out) != len - 2)
-		rc = -1;
-	free(text);
+	rc = jw_dump_open(out, head, "");
 	if (rc == 0)
 		rc = fputs(rep->nhosts > 0 ? ",\n  \"hosts\": [" : ",\n  \"hosts\": []",
 		    out) == EOF ? -1 : 0;
