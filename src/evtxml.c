@@ -182,6 +182,12 @@ parse_u64(const char *s, const char *end, uint64_t *out, int hex_ok)
 }
 
 int
+evtxml_parse_u64(const char *s, size_t len, uint64_t *out, int hex_ok)
+{
+	return parse_u64(s, s + len, out, hex_ok);
+}
+
+int
 evtxml_parse_time(const char *s, size_t len, uint64_t *filetime)
 {
 	int v[6];
@@ -259,8 +265,10 @@ evtxml_parse(const char *xml, struct evtxml *x)
 	sys_end = te;
 
 	p = find_tag(sys, sys_end, "Provider");
-	if (p != NULL && element(p, sys_end, "Provider", &a, &ae, &t, &te) != NULL)
+	if (p != NULL && element(p, sys_end, "Provider", &a, &ae, &t, &te) != NULL) {
 		x->provider = attribute(a, ae, "Name");
+		x->source_name = attribute(a, ae, "EventSourceName");
+	}
 	if ((txt = child_text(sys, sys_end, "EventID", &attr, "Qualifiers")) != NULL) {
 		if (parse_u64(txt, txt + strlen(txt), &v, 0) && v <= UINT32_MAX) {
 			x->event_id = (uint32_t)v;
@@ -315,6 +323,7 @@ void
 evtxml_clear(struct evtxml *x)
 {
 	free(x->provider);
+	free(x->source_name);
 	free(x->channel);
 	free(x->computer);
 	for (size_t i = 0; i < x->ndata; i++)

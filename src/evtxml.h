@@ -15,7 +15,8 @@
  * integer.
  */
 struct evtxml {
-	char *provider;
+	char *provider;         /* <Provider Name> */
+	char *source_name;      /* <Provider EventSourceName>, NULL when absent */
 	char *channel;
 	char *computer;
 	uint32_t event_id;
@@ -32,6 +33,9 @@ struct evtxml {
 /* Parses xml (NUL-terminated); returns 0 when it is not an <Event>. */
 int evtxml_parse(const char *xml, struct evtxml *out);
 void evtxml_clear(struct evtxml *x);
+
+/* A number as the System fields hold it (decimal; "0x" hex when hex_ok), blanks around allowed. */
+int evtxml_parse_u64(const char *s, size_t len, uint64_t *out, int hex_ok);
 
 /* "2016-06-27T10:15:00.1234567Z" (any number of fraction digits) to FILETIME; 0 on failure. */
 int evtxml_parse_time(const char *s, size_t len, uint64_t *filetime);

@@ -12,6 +12,7 @@
 #include <libdeflate.h>
 #include <libevtx.h>
 
+#include "binxml.h"
 #include "ingest-int.h"
 #include "xmalloc.h"
 
@@ -52,6 +53,7 @@ struct chunk_worker {
 	uint32_t *pos;                 /* where the names occur in the chunk */
 	uint8_t *id;                   /* and which name each is */
 	size_t npos;
+	struct binxml_cache *bx;       /* template plans of the chunk being read */
 	int memfd;
 	char memfd_path[64];
 	/* The batch this worker takes part in. */
@@ -105,6 +107,48 @@ chunk_related_clear(struct chunk_result *r)
 		free(r->rel[i].provider);
 	}
 	r->nrel = 0;
+}
+
+/* Forgets the events, installs and related events collected so far from a chunk. */
+static void
+chunk_records_undo(struct chunk_result *r)
+{
+	for (size_t i = 0; i < r->nev; i++)
+		au_event_free(r->ev[i]);
+	for (size_t i = 0; i < r->nin; i++)
+		au_install_free(r->in[i]);
+	chunk_related_clear(r);
+	r->nev = r->nin = 0;
+}
+
+/*
+ * The wanted records read from their binary XML (binxml.h), in record
+ * order; 0 when one of them has to be read by libevtx, and nothing was
+ * kept.
+ */
+static int
+chunk_binxml(struct chunk_worker *w, struct chunk_result *r,
+    const struct au_ingest_sink *sink, const uint8_t *wanted, size_t n)
+{
+	struct au_file_stats st;
+
+	memset(&st, 0, sizeof(st));
+	binxml_cache_reset(w->bx);
+	for (size_t j = 0; j < n; j++) {
+		if (!wanted[j])
+			continue;
+		if (!ingest_binxml(w->chunk, EVTX_CHUNK_SIZE, w->off[j], w->bx, w->opts,
+		    sink, &st, &r->err)) {
+			chunk_records_undo(r);
+			return 0;
+		}
+		if (r->err != NULL)
+			break;
+	}
+	r->records += n;
+	r->matched += st.matched;
+	r->installs += st.installs;
+	return 1;
 }
 
 static void
@@ -189,6 +233,10 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 	}
 	if (nwanted == 0) {
 		r->records += n;
+		ok = 1;
+		goto done;
+	}
+	if (chunk_binxml(w, r, sink, wanted, n)) {
 		ok = 1;
 		goto done;
 	}
@@ -362,12 +410,7 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 		if (chunk_selective(w, r, &sink))
 			return;
 		/* libevtx saw it differently: start again, the plain way. */
-		for (size_t j = 0; j < r->nev; j++)
-			au_event_free(r->ev[j]);
-		for (size_t j = 0; j < r->nin; j++)
-			au_install_free(r->in[j]);
-		chunk_related_clear(r);
-		r->nev = r->nin = 0;
+		chunk_records_undo(r);
 		r->records = r->corrupt = 0;
 		au_file_stats_clear(&r->hosts);
 	}
@@ -411,6 +454,7 @@ worker_init(struct chunk_worker *w, const char *path, int fd, const uint8_t *hdr
 	w->off = xmalloc(CHUNK_MAX_RECORDS * sizeof(*w->off));
 	w->pos = xmalloc(MAX_POSITIONS * sizeof(*w->pos));
 	w->id = xmalloc(MAX_POSITIONS);
+	w->bx = binxml_cache_new();
 	w->memfd = -1;
 }
 
@@ -420,6 +464,7 @@ worker_free(struct chunk_worker *w)
 	free(w->off);
 	free(w->pos);
 	free(w->id);
+	binxml_cache_free(w->bx);
 	if (w->memfd != -1)
 		close(w->memfd);
 }

@@ -59,6 +59,16 @@ struct digest {
 struct au_error *ingest_record(libevtx_record_t *rec, int recovered,
     const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
     struct au_file_stats *st);
+/*
+ * The same for the record at chunk offset off, read from its binary XML
+ * (binxml.h) instead of libevtx: 1 when done (*err set as ingest_record
+ * returns it), 0 when libevtx has to read the record (nothing given to
+ * the sink, st unchanged).
+ */
+struct binxml_cache;
+int ingest_binxml(const uint8_t *chunk, size_t len, size_t off, struct binxml_cache *bx,
+    const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
+    struct au_file_stats *st, struct au_error **err);
 /* Every record of an open file (and recovered ones when asked). */
 struct au_error *read_records(libevtx_file_t *file, const struct au_ingest_opts *opts,
     const struct au_ingest_sink *sink, struct au_file_stats *st);

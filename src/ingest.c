@@ -12,6 +12,7 @@
 #include <libdeflate.h>
 #include <openssl/evp.h>
 
+#include "binxml.h"
 #include "evtxml.h"
 #include "install.h"
 #include "ingest.h"
@@ -224,14 +225,57 @@ ingest_related(libevtx_record_t *rec, const char *provider,
 	return err;
 }
 
+/*
+ * Hands a record read into x on to the sink, as an upgrade event or an
+ * install (x's strings are taken). provider is the name the record was
+ * matched by (freed here); x.computer and x.time are set.
+ */
+static struct au_error *
+deliver(struct evtxml *x, char *provider, int upgrade, uint32_t event_id,
+    uint64_t record_id, int recovered, const struct au_ingest_sink *sink,
+    struct au_file_stats *st)
+{
+	struct au_error *err = NULL;
+	struct au_event *ev;
+	struct au_install *in;
+
+	if (upgrade) {
+		ev = xcalloc(1, sizeof(*ev));
+		ev->time = x->time;
+		ev->record_id = record_id;
+		ev->event_id = event_id;
+		ev->qualifiers = x->qualifiers;
+		ev->level = x->level;
+		ev->recovered = recovered;
+		ev->provider = x->provider != NULL ? x->provider : provider;
+		if (ev->provider == provider)
+			provider = NULL;
+		x->provider = NULL;
+		ev->host = x->computer;
+		x->computer = NULL;
+		ev->channel = x->channel;
+		x->channel = NULL;
+		ev->message = join_strings(x->data, x->ndata);
+		st->matched++;
+		err = sink->event(sink->arg, ev);
+	} else {
+		in = install_classify(provider, event_id, x->time, x->computer,
+		    record_id, x->data, x->ndata, NULL);
+		if (in != NULL) {
+			st->installs++;
+			err = sink->install(sink->arg, in);
+		}
+	}
+	free(provider);
+	return err;
+}
+
 struct au_error *
 ingest_record(libevtx_record_t *rec, int recovered,
     const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
     struct au_file_stats *st)
 {
 	struct au_error *err = NULL;
-	struct au_event *ev = NULL;
-	struct au_install *in = NULL;
 	struct evtxml x;
 	char *provider = NULL, *xml = NULL, **strings = NULL;
 	int nstrings = 0, upgrade, installer;
@@ -296,40 +340,66 @@ ingest_record(libevtx_record_t *rec, int recovered,
 		strings = NULL;
 		nstrings = 0;
 	}
-
-	if (upgrade) {
-		ev = xcalloc(1, sizeof(*ev));
-		ev->time = x.time;
-		ev->record_id = record_id;
-		ev->event_id = event_id;
-		ev->qualifiers = x.qualifiers;
-		ev->level = x.level;
-		ev->recovered = recovered;
-		ev->provider = x.provider != NULL ? x.provider : provider;
-		if (ev->provider == provider)
-			provider = NULL;
-		x.provider = NULL;
-		ev->host = x.computer;
-		x.computer = NULL;
-		ev->channel = x.channel;
-		x.channel = NULL;
-		ev->message = join_strings(x.data, x.ndata);
-		st->matched++;
-		err = sink->event(sink->arg, ev);
-		goto done;
-	}
-	in = install_classify(provider, event_id, x.time, x.computer, record_id,
-	    x.data, x.ndata, NULL);
-	if (in != NULL) {
-		st->installs++;
-		err = sink->install(sink->arg, in);
-	}
+	err = deliver(&x, provider, upgrade, event_id, record_id, recovered, sink, st);
+	provider = NULL;
 done:
 	free(provider);
 	free(xml);
 	free_strings(strings, nstrings);
 	evtxml_clear(&x);
 	return err;
+}
+
+/* See ingest-int.h. */
+int
+ingest_binxml(const uint8_t *chunk, size_t len, size_t off, struct binxml_cache *bx,
+    const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
+    struct au_file_stats *st, struct au_error **err)
+{
+	struct evtxml x;
+	const char *source;
+	uint64_t header_id = le64(chunk + off + 8);
+	int upgrade, installer;
+
+	*err = NULL;
+	if (!binxml_record(chunk, len, off, bx, &x))
+		return 0;
+	/* libevtx's source name, which ingest_record matches on. */
+	source = x.source_name != NULL ? x.source_name : x.provider;
+	if (source == NULL) {
+		evtxml_clear(&x);
+		return 0;
+	}
+	upgrade = source_matches(opts, source);
+	installer = opts->installs && sink->install != NULL &&
+	    strcasecmp(source, "MsiInstaller") == 0;
+	if ((upgrade || installer) && !x.has_event_data) {
+		/* <UserData> and the like: libevtx's strings are wanted. */
+		evtxml_clear(&x);
+		return 0;
+	}
+	upgrade = upgrade && x.event_id >= opts->id_min && x.event_id <= opts->id_max;
+	installer = installer && install_event_id(x.event_id);
+	if (!upgrade && !installer) {
+		if (sink->related != NULL && ingest_is_related_provider(source)) {
+			struct au_related rel;
+
+			rel.host = x.computer != NULL ? x.computer : "";
+			rel.provider = source;
+			rel.event_id = x.event_id & 0xffff;
+			rel.time = x.time;
+			rel.record_id = header_id;
+			*err = sink->related(sink->arg, &rel);
+		}
+		evtxml_clear(&x);
+		return 1;
+	}
+	if (x.computer == NULL)
+		x.computer = xstrdup("");
+	*err = deliver(&x, xstrdup(source), upgrade, x.event_id,
+	    x.has_record_id ? x.record_id : header_id, 0, sink, st);
+	evtxml_clear(&x);
+	return 1;
 }
 
 /* Checks that path is a readable, non-empty EVTX file before libevtx sees it. */
