@@ -30,6 +30,7 @@ static const struct cmd_option export_options[] = {
 
 struct export_state {
 	FILE *out;
+	struct render_ndjson *ndjson;
 	const char *index;  /* bulk */
 	int csv_flags;
 	int header_done;    /* CSV: written at the first event, or at the end */
@@ -39,11 +40,10 @@ struct export_state {
 static struct au_error *
 export_ndjson_event(void *arg, struct au_event *ev)
 {
+	struct export_state *s = arg;
 	struct au_error *err;
 
-	struct export_state *s = arg;
-
-	err = render_event_ndjson(s->out, ev);
+	err = render_ndjson_event(s->ndjson, ev);
 	au_event_free(ev);
 	return err;
 }
@@ -82,7 +82,7 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	struct au_error *err = NULL, *cerr;
 	struct au_store *store = NULL;
 	struct au_query q = { NULL, 0, 0, 0 };
-	struct export_state st = { NULL, NULL, 0, 0 };
+	struct export_state st = { NULL, NULL, NULL, 0, 0 };
 	struct cmd_output out = { NULL, NULL, NULL };
 	char *db = NULL;
 	struct pipeline_report_opts ro = { NULL, "export", 1, 0 };
@@ -140,8 +140,10 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		break;
 	case AU_FMT_NDJSON:
 		/* Streamed: one event in memory at a time, whatever the history. */
+		st.ndjson = render_ndjson_new(out.fp);
 		if ((err = store_each_event(store, &q, export_ndjson_event, &st)) == NULL)
 			err = render_check_io(out.fp);
+		render_ndjson_free(st.ndjson);
 		break;
 	case AU_FMT_BULK:
 		if ((err = store_each_event(store, &q, export_bulk_event, &st)) == NULL)

@@ -321,12 +321,46 @@ au_filetime_from_civil(const struct au_civil *c, uint64_t *filetime)
 	return 1;
 }
 
+/* n decimal digits of v, zero-padded, at *p. */
+static void
+put_digits(char **p, uint32_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		(*p)[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	*p += n;
+}
+
 char *
 au_time_text(uint64_t filetime, int ticks, char *buf, size_t len)
 {
 	struct au_civil c;
 
 	au_filetime_to_civil(filetime, &c);
+	if (c.year >= 0 && c.year <= 9999 && len >= 29) {
+		/* Digits by hand: every event's time is written this way (snprintf was 5% of a scan). */
+		char *p = buf;
+
+		put_digits(&p, (uint32_t)c.year, 4);
+		*p++ = '-';
+		put_digits(&p, c.month, 2);
+		*p++ = '-';
+		put_digits(&p, c.day, 2);
+		*p++ = 'T';
+		put_digits(&p, c.hour, 2);
+		*p++ = ':';
+		put_digits(&p, c.minute, 2);
+		*p++ = ':';
+		put_digits(&p, c.second, 2);
+		if (ticks) {
+			*p++ = '.';
+			put_digits(&p, c.ticks, 7);
+		}
+		*p++ = 'Z';
+		*p = '\0';
+		return buf;
+	}
 	if (ticks)
 		snprintf(buf, len, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%07" PRIu32 "Z",
 		    c.year, c.month, c.day, c.hour, c.minute, c.second, c.ticks);

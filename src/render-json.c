@@ -49,56 +49,186 @@ jtime_opt(uint64_t filetime, int present)
 	return present ? jtime(filetime) : json_null();
 }
 
-static json_t *
-jevent(const struct au_event *ev)
+/* --- events, written key by key ------------------------------------------ */
+
+/*
+ * Events are most of a report's text (200,000 of them from a collector's
+ * log), so they are not built as Jansson objects: each is written key by
+ * key, the same text json_dumps would give for the object. Strings go
+ * through Jansson's own encoder; one that comes again (a host, a provider,
+ * a code's description) is encoded once.
+ */
+struct jenc {
+	char *src;      /* the string last encoded in this slot */
+	char *text;     /* its JSON text, quotes included */
+	size_t len;
+};
+
+enum {
+	JE_HOST, JE_PROVIDER, JE_CODE, JE_DETAIL, JE_CATEGORY, JE_DESCRIPTION,
+	JE_REMEDIATION, JE_MESSAGE, JE_KEY, JE_SOURCE, JE_N
+};
+
+struct jevents {
+	FILE *out;
+	const char *open, *sep, *colon, *close;
+	int nkeys, failed;
+	struct jenc enc[JE_N];
+};
+
+/* Events of a host in the report, indented in it; or one a line. */
+static void
+jevents_init(struct jevents *je, FILE *out, int compact)
 {
-	json_t *o = json_object();
+	memset(je, 0, sizeof(*je));
+	je->out = out;
+	je->open = compact ? "{" : "{\n          ";
+	je->sep = compact ? "," : ",\n          ";
+	je->colon = compact ? ":" : ": ";
+	je->close = compact ? "}" : "\n        }";
+}
+
+static void
+jevents_free(struct jevents *je)
+{
+	for (int i = 0; i < JE_N; i++) {
+		free(je->enc[i].src);
+		free(je->enc[i].text);
+	}
+}
+
+static void
+je_key(struct jevents *je, const char *key)
+{
+	fputs(je->nkeys++ == 0 ? je->open : je->sep, je->out);
+	fputc('"', je->out);
+	fputs(key, je->out);
+	fputc('"', je->out);
+	fputs(je->colon, je->out);
+}
+
+/* s as jstr would give it (null for NULL), through slot's cache. */
+static void
+je_str(struct jevents *je, const char *key, int slot, const char *s)
+{
+	struct jenc *c = &je->enc[slot];
+
+	je_key(je, key);
+	if (s == NULL) {
+		fputs("null", je->out);
+		return;
+	}
+	if (c->src == NULL || strcmp(c->src, s) != 0) {
+		json_t *j = jstr(s);
+		char *text = json_dumps(j, JSON_ENCODE_ANY);
+
+		json_decref(j);
+		if (text == NULL) {
+			je->failed = 1;
+			return;
+		}
+		free(c->src);
+		free(c->text);
+		c->src = xstrdup(s);
+		c->text = text;
+		c->len = strlen(text);
+	}
+	fwrite(c->text, 1, c->len, je->out);
+}
+
+static void
+je_int(struct jevents *je, const char *key, long long v)
+{
+	je_key(je, key);
+	fprintf(je->out, "%lld", v);
+}
+
+static void
+je_bool(struct jevents *je, const char *key, int v)
+{
+	je_key(je, key);
+	fputs(v ? "true" : "false", je->out);
+}
+
+static void
+je_time(struct jevents *je, const char *key, uint64_t filetime)
+{
+	char buf[32];
+
+	/* ISO 8601 digits and signs: nothing to escape. */
+	je_key(je, key);
+	fputc('"', je->out);
+	fputs(render_time(filetime, buf, sizeof(buf)), je->out);
+	fputc('"', je->out);
+}
+
+/*
+ * One event of a report: time, host, record_id (null when the form has no
+ * record IDs: Event Viewer CSV and text), the code and its catalog entry,
+ * the message, the time in three forms, a stable key; then, for export,
+ * source_file and @timestamp. 0 when written, -1 on failure.
+ */
+static int
+jevent_write(struct jevents *je, const struct au_event *ev, int export)
+{
 	const struct au_code *code = ev->code;
+	char *key = render_event_key(ev);
+	uint64_t unix_s = ev->time / AU_TICKS_PER_SECOND;
 
-	json_object_set_new(o, "time", jtime(ev->time));
-	json_object_set_new(o, "host", jstr(ev->host));
-	/* null: the form has no record IDs (Event Viewer CSV and text). */
-	json_object_set_new(o, "record_id", ev->record_id != 0 ?
-	    juint(ev->record_id) : json_null());
-	json_object_set_new(o, "event_id", json_integer(ev->event_id));
-	json_object_set_new(o, "level", json_integer(ev->level));
-	json_object_set_new(o, "provider", jstr(ev->provider));
-	json_object_set_new(o, "result_code", jstr(ev->result_code));
-	json_object_set_new(o, "detail", jstr(ev->detail));
-	json_object_set_new(o, "category",
-	    jstr(au_category_name(ev->category)));
-	json_object_set_new(o, "known", json_boolean(code != NULL));
-	json_object_set_new(o, "historical",
-	    json_boolean(code != NULL && code->historical));
-	json_object_set_new(o, "description",
-	    jstr(code ? code->description : NULL));
-	json_object_set_new(o, "remediation",
-	    jstr(code ? code->remediation : NULL));
-	json_object_set_new(o, "message", jstr(ev->message ? ev->message : ""));
-	return o;
+	je->nkeys = 0;
+	je_time(je, "time", ev->time);
+	je_str(je, "host", JE_HOST, ev->host);
+	if (ev->record_id != 0)
+		je_int(je, "record_id", ev->record_id > INT64_MAX ? INT64_MAX :
+		    (long long)ev->record_id);
+	else
+		je_str(je, "record_id", JE_HOST, NULL);
+	je_int(je, "event_id", ev->event_id);
+	je_int(je, "level", ev->level);
+	je_str(je, "provider", JE_PROVIDER, ev->provider);
+	je_str(je, "result_code", JE_CODE, ev->result_code);
+	je_str(je, "detail", JE_DETAIL, ev->detail);
+	je_str(je, "category", JE_CATEGORY, au_category_name(ev->category));
+	je_bool(je, "known", code != NULL);
+	je_bool(je, "historical", code != NULL && code->historical);
+	je_str(je, "description", JE_DESCRIPTION, code ? code->description : NULL);
+	je_str(je, "remediation", JE_REMEDIATION, code ? code->remediation : NULL);
+	je_str(je, "message", JE_MESSAGE, ev->message ? ev->message : "");
+	je_int(je, "time_unix", (long long)unix_s - INT64_C(11644473600));
+	je_int(je, "time_filetime", ev->time > INT64_MAX ? INT64_MAX : (long long)ev->time);
+	je_str(je, "event_key", JE_KEY, key);
+	je_bool(je, "recovered", ev->recovered);
+	if (export) {
+		je_str(je, "source_file", JE_SOURCE, ev->source_file);
+		je_time(je, "@timestamp", ev->time);
+	}
+	fputs(je->close, je->out);
+	free(key);
+	return je->failed || ferror(je->out) ? -1 : 0;
 }
 
-/* Unix seconds of a FILETIME (whole seconds; earlier than 1970 is negative). */
-static json_t *
-junix(uint64_t filetime)
-{
-	return json_integer((json_int_t)(filetime / AU_TICKS_PER_SECOND) -
-	    (json_int_t)INT64_C(11644473600));
-}
-
-/* An event of a report: jevent's keys, times in three forms, a stable key. */
+/* An event of a report as a JSON value (a host's latest): jevent_write's text, read back. */
 static json_t *
 jreport_event(const struct au_event *ev)
 {
-	json_t *o = jevent(ev);
-	char *key = render_event_key(ev);
+	struct jevents je;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	json_t *o = NULL;
+	int rc = -1;
 
-	json_object_set_new(o, "time_unix", junix(ev->time));
-	json_object_set_new(o, "time_filetime", juint(ev->time));
-	json_object_set_new(o, "event_key", jstr(key));
-	json_object_set_new(o, "recovered", json_boolean(ev->recovered));
-	free(key);
-	return o;
+	if (m != NULL) {
+		jevents_init(&je, m, 1);
+		rc = jevent_write(&je, ev, 0);
+		jevents_free(&je);
+		if (fclose(m) != 0)
+			rc = -1;
+	}
+	if (rc == 0)
+		o = json_loadb(buf, len, 0, NULL);
+	free(buf);
+	return o != NULL ? o : json_null();
 }
 
 static json_t *
@@ -348,6 +478,7 @@ struct json_writer {
 	FILE *out;
 	size_t nhosts, nfiles;
 	int in_hosts;
+	struct jevents events;
 };
 
 static struct au_error *
@@ -441,12 +572,9 @@ jw_host(void *st, const struct au_host_report *hr)
 	if (rc == 0)
 		rc = fputs(hr->nevents > 0 ? ",\n      \"events\": [" :
 		    ",\n      \"events\": []", w->out) == EOF ? -1 : 0;
-	for (size_t i = 0; rc == 0 && i < hr->nevents; i++) {
-		json_t *ev = jreport_event(hr->events[i]);
+	for (size_t i = 0; rc == 0 && i < hr->nevents; i++)
 		rc = fputs(i == 0 ? "\n        " : ",\n        ", w->out) == EOF ? -1 :
-		    jw_dump(w->out, ev, "        ");
-		json_decref(ev);
-	}
+		    jevent_write(&w->events, hr->events[i], 0);
 	if (rc == 0)
 		rc = fputs(hr->nevents > 0 ? "\n      ]\n    }" : "\n    }",
 		    w->out) == EOF ? -1 : 0;
@@ -499,7 +627,10 @@ jw_end(void *st, const struct au_report *rep)
 static void
 jw_free(void *st)
 {
-	free(st);
+	struct json_writer *w = st;
+
+	jevents_free(&w->events);
+	free(w);
 }
 
 void
@@ -508,6 +639,7 @@ render_json_writer(FILE *out, struct au_report_writer *w)
 	struct json_writer *j = xcalloc(1, sizeof(*j));
 
 	j->out = out;
+	jevents_init(&j->events, out, 0);
 	w->st = j;
 	w->begin = jw_begin;
 	w->host = jw_host;
@@ -527,19 +659,34 @@ render_report_json(FILE *out, const struct au_report *rep)
 
 /* --- export: one event a line -------------------------------------------- */
 
-struct au_error *
-render_event_ndjson(FILE *out, const struct au_event *ev)
-{
-	json_t *o = jreport_event(ev);
-	int failed;
+struct render_ndjson {
+	struct jevents je;
+};
 
-	json_object_set_new(o, "source_file", jstr(ev->source_file));
-	json_object_set_new(o, "@timestamp", jtime(ev->time));
+struct render_ndjson *
+render_ndjson_new(FILE *out)
+{
+	struct render_ndjson *w = xmalloc(sizeof(*w));
+
+	jevents_init(&w->je, out, 1);
+	return w;
+}
+
+void
+render_ndjson_free(struct render_ndjson *w)
+{
+	if (w == NULL)
+		return;
+	jevents_free(&w->je);
+	free(w);
+}
+
+struct au_error *
+render_ndjson_event(struct render_ndjson *w, const struct au_event *ev)
+{
 	/* Compact: Jansson escapes control characters, so it stays one line. */
-	failed = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0 ||
-	    fputc('\n', out) == EOF || ferror(out);
-	json_decref(o);
-	if (failed)
+	if (jevent_write(&w->je, ev, 1) != 0 || fputc('\n', w->je.out) == EOF ||
+	    ferror(w->je.out))
 		return au_error_new(AU_ERR_IO, NULL, "cannot write the export");
 	return NULL;
 }

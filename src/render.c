@@ -158,8 +158,16 @@ render_escape(const char *str, size_t max, enum render_escape how)
 		    strchr("\\`*_[]#|~", (int)cp) != NULL) {
 			sbuf_add(&b, "\\", 1);
 			sbuf_add(&b, (const char *)s + i, 1);
-		} else
-			sbuf_add(&b, (const char *)s + i, len);
+		} else {
+			size_t j = i + len;
+
+			/* Printable ASCII that needs nothing, taken in one go. */
+			while (j < shown && s[j] >= 0x20 && s[j] < 0x7F &&
+			    (how != RENDER_ESC_MARKDOWN || strchr("<>&\\`*_[]#|~", s[j]) == NULL))
+				j++;
+			sbuf_add(&b, (const char *)s + i, j - i);
+			len = j - i;
+		}
 		i += len;
 	}
 	if (i < n)
@@ -171,21 +179,25 @@ char *
 render_utf8_sanitise(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t n = strlen((const char *)s), i = 0;
+	size_t n = strlen((const char *)s), i = 0, run = 0;
 	struct sbuf b = { 0 };
 
+	/* Valid runs are copied whole: most strings are one run, copied once. */
 	while (i < n) {
 		uint32_t cp;
-		size_t len = utf8_decode(s + i, n - i, &cp);
+		size_t len = s[i] < 0x80 ? 1 : utf8_decode(s + i, n - i, &cp);
 
-		if (len == 0) {
-			sbuf_add(&b, "\xEF\xBF\xBD", 3);    /* U+FFFD */
-			i++;
-		} else {
-			sbuf_add(&b, (const char *)s + i, len);
+		if (len != 0) {
 			i += len;
+			continue;
 		}
+		sbuf_add(&b, (const char *)s + run, i - run);
+		sbuf_add(&b, "\xEF\xBF\xBD", 3);    /* U+FFFD */
+		run = ++i;
 	}
+	if (run == 0)
+		return xstrdup((const char *)s);
+	sbuf_add(&b, (const char *)s + run, n - run);
 	return sbuf_finish(&b);
 }
 

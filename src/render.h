@@ -91,9 +91,10 @@ struct au_error *render_codes_json(FILE *out, const struct au_code *codes,
     size_t n, const char *asked, const char *detail);
 
 /*
- * Export, one event at a time (`export`). render_event_ndjson writes one
+ * Export, one event at a time (`export`). render_ndjson_event writes one
  * line: the event keys of the JSON report, then source_file and
- * @timestamp (the same as time). render_csv_header and render_event_csv
+ * @timestamp (the same as time); its writer keeps the encodings of strings
+ * that come again (render_ndjson_new, render_ndjson_free). render_csv_header and render_event_csv
  * write RFC 4180 CSV: CRLF line ends, a field holding a comma, a double
  * quote, CR or LF quoted, quotes doubled, null as an empty field, booleans
  * as true/false, bytes that are not UTF-8 as U+FFFD, nothing else changed.
@@ -106,7 +107,10 @@ struct au_error *render_codes_json(FILE *out, const struct au_code *codes,
  */
 #define RENDER_CSV_FORMULAS 0x1
 #define RENDER_CSV_ESCAPE 0x2
-struct au_error *render_event_ndjson(FILE *out, const struct au_event *ev);
+struct render_ndjson;
+struct render_ndjson *render_ndjson_new(FILE *out);
+struct au_error *render_ndjson_event(struct render_ndjson *w, const struct au_event *ev);
+void render_ndjson_free(struct render_ndjson *w);
 struct au_error *render_csv_header(FILE *out);
 struct au_error *render_event_csv(FILE *out, const struct au_event *ev, int flags);
 

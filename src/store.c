@@ -914,7 +914,7 @@ store_read_copy(struct au_store *s)
 	sqlite3_backup *bk;
 
 	if (sqlite3_open_v2("", &tmp, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		err = au_error_new(AU_ERR_DB, s->path, "cannot make a temporary"
 		    " copy of the older history: %s", tmp ? sqlite3_errmsg(tmp) :
 		    "out of memory");
@@ -1002,7 +1002,8 @@ store_open(const char *path, enum store_mode mode, struct au_store **out)
 		flags |= SQLITE_OPEN_CREATE;
 	}
 
-	if (sqlite3_open_v2(name, &s->db, flags, NULL) != SQLITE_OK) {
+	/* One thread uses a connection (readers hand it their events): no mutexes. */
+	if (sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		if (s->db == NULL)
 			err = au_error_new(AU_ERR_DB, s->path,
 			    "cannot open database: out of memory");
