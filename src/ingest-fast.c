@@ -137,8 +137,8 @@ chunk_binxml(struct chunk_worker *w, struct chunk_result *r,
 	for (size_t j = 0; j < n; j++) {
 		if (!wanted[j])
 			continue;
-		if (!ingest_binxml(w->chunk, EVTX_CHUNK_SIZE, w->off[j], w->bx, w->opts,
-		    sink, &st, &r->err)) {
+		if (!ingest_binxml(w->chunk, EVTX_CHUNK_SIZE, w->off[j], w->bx, 0,
+		    w->opts, sink, &st, &r->err)) {
 			chunk_records_undo(r);
 			return 0;
 		}
@@ -210,6 +210,7 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 	size_t n, last = 0, nseg = 0, run_start = 0, *index = NULL;
 	uint64_t unreadable = 0;
 	struct au_file_stats st;
+	struct retry retry;
 	int nrec = 0, nwanted = 0, ok = 0;
 	uint64_t got;
 	uint32_t crc;
@@ -304,6 +305,7 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 	 * the chunk again), so nothing is delivered twice.
 	 */
 	memset(&st, 0, sizeof(st));
+	retry.n = 0;
 	for (size_t j = 0; j <= last && r->err == NULL; j++) {
 		if (!wanted[j])
 			continue;
@@ -322,9 +324,12 @@ chunk_selective(struct chunk_worker *w, struct chunk_result *r,
 			au_file_stats_clear(&st);
 			goto done;
 		}
-		r->err = ingest_record(rec, 0, w->opts, sink, &st);
+		r->err = ingest_record(rec, 0, w->opts, sink, &st, &retry);
 		libevtx_record_free(&rec, NULL);
 	}
+	if (r->err == NULL)
+		r->err = retry_chunk(w->chunk, &retry, w->bx, w->opts, sink, &st);
+	retry_give_up(&retry, &st);
 	/* As the naive path counts: read records, and those not read or not rendered. */
 	r->records += n - unreadable;
 	r->corrupt += unreadable + st.corrupt;
@@ -371,6 +376,7 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL,
 	    collect_related, NULL, NULL };
 	struct au_file_stats st;
+	struct retry retry;
 	libevtx_file_t *file = NULL;
 	size_t at = (size_t)i * EVTX_CHUNK_SIZE, n, nrec;
 	uint32_t end;
@@ -420,8 +426,14 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 	 */
 	if ((r->err = worker_open(w, w->chunk, w->k, &file)) != NULL)
 		return;
-	r->err = read_records(file, w->opts, &sink, &st);
+	retry.n = 0;
+	r->err = read_records(file, w->opts, &sink, &st, &retry);
 	evtx_close(&file);
+	if (r->err == NULL && retry.n > 0)
+		r->err = retry_chunk(w->chunk, &retry, w->bx, w->opts, &sink, &st);
+	retry_give_up(&retry, &st);
+	if (r->err == NULL && r->cs == CHUNK_RECORDS && w->opts->recovered)
+		r->err = chunk_read_on(w->chunk, w->bx, w->opts, &sink, &st);
 	au_file_stats_merge_hosts(&r->hosts, &st, 0);
 	r->records += st.records;
 	r->recovered += st.recovered;

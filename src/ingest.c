@@ -270,10 +270,66 @@ deliver(struct evtxml *x, char *provider, int upgrade, uint32_t event_id,
 	return err;
 }
 
+/* A wanted record libevtx cannot render: on retry for binxml.c, or unreadable. */
+static void
+unrenderable(libevtx_record_t *rec, int recovered, struct retry *retry,
+    struct au_file_stats *st)
+{
+	uint64_t id;
+
+	if (retry != NULL && !recovered && retry->n < RETRY_MAX &&
+	    libevtx_record_get_identifier(rec, &id, NULL) == 1)
+		retry->id[retry->n++] = id;
+	else
+		st->corrupt++;
+}
+
+/* See ingest-int.h. */
+struct au_error *
+retry_chunk(const uint8_t *c, struct retry *retry, struct binxml_cache *bx,
+    const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
+    struct au_file_stats *st)
+{
+	struct au_error *err = NULL;
+	uint32_t *off, end;
+	uint64_t first = le64(c + 24), last = le64(c + 32);
+	size_t n, i, k;
+
+	/* Only a chunk whose header covers one of them is walked. */
+	for (k = 0; k < retry->n; k++)
+		if (retry->id[k] >= first && retry->id[k] <= last)
+			break;
+	if (k == retry->n)
+		return NULL;
+	off = xmalloc(CHUNK_MAX_RECORDS * sizeof(*off));
+	n = chunk_walk(c, EVTX_CHUNK_SIZE, off, &end);
+	binxml_cache_reset(bx);
+	for (i = 0; i < n && err == NULL && retry->n > 0; i++) {
+		uint64_t id = le64(c + off[i] + 8);
+
+		for (k = 0; k < retry->n && retry->id[k] != id; k++)
+			;
+		if (k == retry->n)
+			continue;
+		if (!ingest_binxml(c, EVTX_CHUNK_SIZE, off[i], bx, 0, opts, sink, st, &err))
+			continue;
+		retry->id[k] = retry->id[--retry->n];
+	}
+	free(off);
+	return err;
+}
+
+void
+retry_give_up(struct retry *retry, struct au_file_stats *st)
+{
+	st->corrupt += retry->n;
+	retry->n = 0;
+}
+
 struct au_error *
 ingest_record(libevtx_record_t *rec, int recovered,
     const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
-    struct au_file_stats *st)
+    struct au_file_stats *st, struct retry *retry)
 {
 	struct au_error *err = NULL;
 	struct evtxml x;
@@ -299,13 +355,13 @@ ingest_record(libevtx_record_t *rec, int recovered,
 
 	if (libevtx_record_get_utf8_xml_string_size(rec, &xml_size, NULL) != 1 ||
 	    xml_size == 0) {
-		st->corrupt++;
+		unrenderable(rec, recovered, retry, st);
 		goto done;
 	}
 	xml = xmalloc(xml_size);
 	if (libevtx_record_get_utf8_xml_string(rec, (uint8_t *)xml, xml_size,
 	    NULL) != 1 || !evtxml_parse(xml, &x)) {
-		st->corrupt++;
+		unrenderable(rec, recovered, retry, st);
 		goto done;
 	}
 	if (x.has_event_id)
@@ -353,8 +409,9 @@ done:
 /* See ingest-int.h. */
 int
 ingest_binxml(const uint8_t *chunk, size_t len, size_t off, struct binxml_cache *bx,
-    const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
-    struct au_file_stats *st, struct au_error **err)
+    int recovered, const struct au_ingest_opts *opts,
+    const struct au_ingest_sink *sink, struct au_file_stats *st,
+    struct au_error **err)
 {
 	struct evtxml x;
 	const char *source;
@@ -369,6 +426,12 @@ ingest_binxml(const uint8_t *chunk, size_t len, size_t off, struct binxml_cache 
 	if (source == NULL) {
 		evtxml_clear(&x);
 		return 0;
+	}
+	if (recovered) {
+		st->records++;
+		st->recovered++;
+		au_file_stats_note_host(st, x.computer != NULL ? x.computer : "",
+		    x.time, x.has_record_id ? x.record_id : header_id);
 	}
 	upgrade = source_matches(opts, source);
 	installer = opts->installs && sink->install != NULL &&
@@ -397,9 +460,61 @@ ingest_binxml(const uint8_t *chunk, size_t len, size_t off, struct binxml_cache 
 	if (x.computer == NULL)
 		x.computer = xstrdup("");
 	*err = deliver(&x, xstrdup(source), upgrade, x.event_id,
-	    x.has_record_id ? x.record_id : header_id, 0, sink, st);
+	    x.has_record_id ? x.record_id : header_id, recovered, sink, st);
 	evtxml_clear(&x);
 	return 1;
+}
+
+/* See ingest-int.h. */
+struct au_error *
+chunk_read_on(const uint8_t *c, struct binxml_cache *bx,
+    const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
+    struct au_file_stats *st)
+{
+	struct au_error *err = NULL;
+	uint32_t *off = xmalloc(CHUNK_MAX_RECORDS * sizeof(*off)), end;
+	uint32_t free_off = le32(c + 48);
+	uint64_t first = le64(c + 24);
+	uint8_t seen[CHUNK_MAX_RECORDS / 8 + 1];
+	size_t n = chunk_walk(c, EVTX_CHUNK_SIZE, off, &end), j = 0;
+
+	/* What libevtx read: the records of the walk, by identifier. */
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id = le64(c + off[i] + 8) - first;
+		if (id < CHUNK_MAX_RECORDS)
+			seen[id / 8] |= (uint8_t)(1u << (id % 8));
+	}
+	if (free_off > EVTX_CHUNK_SIZE)
+		free_off = EVTX_CHUNK_SIZE;
+	binxml_cache_reset(bx);
+	/*
+	 * Every other record header in the records' part of the chunk, on
+	 * the 8-byte boundaries records keep: a signature, a size that fits,
+	 * an identifier of this chunk not read yet (one swallowed by the
+	 * record before it keeps its own header).
+	 */
+	for (size_t at = EVTX_CHUNK_HEADER_SIZE; at + 28 <= free_off && err == NULL; at += 8) {
+		uint32_t size;
+		uint64_t id;
+
+		while (j < n && off[j] < at)
+			j++;
+		if (j < n && off[j] == at)
+			continue;
+		if (memcmp(c + at, "**\0\0", 4) != 0)
+			continue;
+		size = le32(c + at + 4);
+		id = le64(c + at + 8) - first;
+		if (size < 28 || size > free_off - at || id >= CHUNK_MAX_RECORDS ||
+		    (seen[id / 8] & (1u << (id % 8))) != 0)
+			continue;
+		seen[id / 8] |= (uint8_t)(1u << (id % 8));
+		if (!ingest_binxml(c, EVTX_CHUNK_SIZE, at, bx, 1, opts, sink, st, &err))
+			st->corrupt++;   /* only libevtx could read it, and it does not */
+	}
+	free(off);
+	return err;
 }
 
 /* Checks that path is a readable, non-empty EVTX file before libevtx sees it. */
@@ -464,7 +579,7 @@ note_record_host(libevtx_record_t *rec, struct au_file_stats *st)
  */
 struct au_error *
 read_records(libevtx_file_t *file, const struct au_ingest_opts *opts,
-    const struct au_ingest_sink *sink, struct au_file_stats *st)
+    const struct au_ingest_sink *sink, struct au_file_stats *st, struct retry *retry)
 {
 	struct au_error *err = NULL;
 	libevtx_record_t *rec = NULL;
@@ -479,7 +594,7 @@ read_records(libevtx_file_t *file, const struct au_ingest_opts *opts,
 		}
 		st->records++;
 		note_record_host(rec, st);
-		err = ingest_record(rec, 0, opts, sink, st);
+		err = ingest_record(rec, 0, opts, sink, st, retry);
 		libevtx_record_free(&rec, NULL);
 		if (err != NULL)
 			return err;
@@ -499,7 +614,7 @@ read_records(libevtx_file_t *file, const struct au_ingest_opts *opts,
 		st->records++;
 		st->recovered++;
 		note_record_host(rec, st);
-		err = ingest_record(rec, 1, opts, sink, st);
+		err = ingest_record(rec, 1, opts, sink, st, NULL);
 		libevtx_record_free(&rec, NULL);
 		if (err != NULL)
 			return err;
@@ -550,7 +665,7 @@ evtx_close(libevtx_file_t **file)
 /* The naive way: libevtx decodes every record of the file. */
 static struct au_error *
 ingest_whole(const char *path, const struct au_ingest_opts *opts,
-    const struct au_ingest_sink *sink, struct au_file_stats *st)
+    const struct au_ingest_sink *sink, struct au_file_stats *st, struct retry *retry)
 {
 	struct au_error *err = NULL;
 	libevtx_file_t *file = NULL;
@@ -560,7 +675,7 @@ ingest_whole(const char *path, const struct au_ingest_opts *opts,
 		return err;
 	if (libevtx_file_get_flags(file, &flags, NULL) == 1)
 		st->dirty = (flags & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
-	err = read_records(file, opts, sink, st);
+	err = read_records(file, opts, sink, st, retry);
 	evtx_close(&file);
 	return err;
 }
@@ -599,6 +714,41 @@ slack_empty(const uint8_t *c)
 	return all_zero(c + free_off, EVTX_CHUNK_SIZE - free_off);
 }
 
+/*
+ * Whether the records of a chunk whose checksums hold are what its header
+ * says: one after another from offset 512 to the free-space offset, each
+ * with its signature and its size repeated at its end, record identifiers
+ * counting up from the header's first to its last, the last one where the
+ * header says. A record's header damaged and the checksums made good
+ * again (what log-tampering tools leave: a signature overwritten, a size
+ * changed, a record swallowed by the one before it) makes libevtx stop
+ * reading the chunk there without an error; this tells.
+ */
+static int
+chunk_records_hold(const uint8_t *c)
+{
+	uint64_t first = le64(c + 24), last = le64(c + 32), id = first;
+	uint32_t last_off = le32(c + 44), free_off = le32(c + 48);
+	size_t at = EVTX_CHUNK_HEADER_SIZE, prev = 0;
+
+	if (free_off <= EVTX_CHUNK_HEADER_SIZE)
+		return 1;   /* no records */
+	while (at < free_off) {
+		uint32_t size;
+
+		if (free_off - at < 28 || memcmp(c + at, "**\0\0", 4) != 0)
+			return 0;
+		size = le32(c + at + 4);
+		if (size < 28 || size > free_off - at ||
+		    le32(c + at + size - 4) != size || le64(c + at + 8) != id)
+			return 0;
+		prev = at;
+		at += size;
+		id++;
+	}
+	return prev == last_off && id - 1 == last;
+}
+
 enum chunk_state
 chunk_check(const uint8_t *c, size_t len)
 {
@@ -619,7 +769,9 @@ chunk_check(const uint8_t *c, size_t len)
 	if (free_off < EVTX_CHUNK_HEADER_SIZE || free_off > len)
 		return CHUNK_BAD_CRC;
 	crc = libdeflate_crc32(0, c + EVTX_CHUNK_HEADER_SIZE, free_off - EVTX_CHUNK_HEADER_SIZE);
-	return crc == le32(c + 52) ? CHUNK_OK : CHUNK_BAD_CRC;
+	if (crc != le32(c + 52))
+		return CHUNK_BAD_CRC;
+	return chunk_records_hold(c) ? CHUNK_OK : CHUNK_RECORDS;
 }
 
 void
@@ -631,6 +783,7 @@ damage_note(struct damage *d, enum chunk_state cs, uint64_t k)
 	case CHUNK_BAD_MAGIC: d->bad_magic++; break;
 	case CHUNK_PARTIAL:   d->partial++; break;
 	case CHUNK_BAD_CRC:   d->bad_crc++; break;
+	case CHUNK_RECORDS:   d->records++; break;
 	default:              return;
 	}
 	if (len < sizeof(d->where) - 24)
@@ -647,14 +800,16 @@ damage_report(const struct damage *d, struct au_file_stats *st)
 
 	if (d->header_crc)
 		au_file_stats_add_error(st, "file header checksum mismatch");
-	if (d->bad_magic + d->partial + d->bad_crc == 0)
+	if (d->bad_magic + d->partial + d->bad_crc + d->records == 0)
 		return;
 	st->file_corrupted = 1;
-	m = xasprintf("damaged: chunk%s %s%s%s%s",
-	    d->bad_magic + d->partial + d->bad_crc > 1 ? "s" : "", d->where,
+	m = xasprintf("damaged: chunk%s %s%s%s%s%s",
+	    d->bad_magic + d->partial + d->bad_crc + d->records > 1 ? "s" : "", d->where,
 	    d->bad_crc ? " (checksum mismatch)" : "",
 	    d->bad_magic ? " (bad signature)" : "",
-	    d->partial ? " (cut short: the file is truncated)" : "");
+	    d->partial ? " (cut short: the file is truncated)" : "",
+	    d->records ? " (records do not follow the chunk header, though its"
+	    " checksums hold: tampered?)" : "");
 	au_file_stats_add_error(st, m);
 	free(m);
 }
@@ -696,6 +851,43 @@ damage_scan(const char *path, int fd, struct damage *d, struct digest *dg)
 	return NULL;
 }
 
+/*
+ * The naive path's second look, at the chunks that need one: those whose
+ * records do not follow their header (chunk_read_on, with --recovered),
+ * and those holding records on retry.
+ */
+static struct au_error *
+read_again(const char *path, int fd, int read_on, struct retry *retry,
+    const struct au_ingest_opts *opts, const struct au_ingest_sink *sink,
+    struct au_file_stats *st)
+{
+	struct au_error *err = NULL;
+	struct binxml_cache *bx = binxml_cache_new();
+	uint8_t *buf = xmalloc(EVTX_CHUNK_SIZE);
+	ssize_t n = 0;
+
+	for (uint64_t k = 0; err == NULL && (read_on || retry->n > 0); k++) {
+		enum chunk_state cs;
+
+		n = pread(fd, buf, EVTX_CHUNK_SIZE,
+		    EVTX_FILE_HEADER_SIZE + (off_t)k * EVTX_CHUNK_SIZE);
+		if (n <= 0)
+			break;
+		cs = chunk_check(buf, (size_t)n);
+		if (cs != CHUNK_OK && cs != CHUNK_RECORDS)
+			continue;
+		if (retry->n > 0)
+			err = retry_chunk(buf, retry, bx, opts, sink, st);
+		if (err == NULL && read_on && cs == CHUNK_RECORDS)
+			err = chunk_read_on(buf, bx, opts, sink, st);
+	}
+	if (err == NULL && n == -1)
+		err = au_error_errno(AU_ERR_INPUT, path, errno, "read failed");
+	free(buf);
+	binxml_cache_free(bx);
+	return err;
+}
+
 struct au_error *
 ingest_file(const char *path, const struct au_ingest_opts *opts,
     const struct au_ingest_sink *sink, struct au_file_stats *st)
@@ -704,9 +896,11 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 	struct prefilter *pf = NULL;
 	struct damage dmg;
 	struct digest dg = { NULL, 0 };
+	struct retry retry;
 	int fd = -1, fallback = 1;
 
 	memset(&dmg, 0, sizeof(dmg));
+	retry.n = 0;
 	if ((err = precheck(path, st)) != NULL)
 		goto done;
 	if (opts->hash) {
@@ -738,8 +932,13 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 		/* The check (and digest) first: it holds even when libevtx cannot open the file. */
 		if ((err = damage_scan(path, fd, &dmg, &dg)) != NULL)
 			goto done;
-		if ((err = ingest_whole(path, opts, sink, st)) != NULL)
+		if ((err = ingest_whole(path, opts, sink, st, &retry)) != NULL)
 			goto done;
+		if ((retry.n > 0 || (dmg.records > 0 && opts->recovered)) &&
+		    (err = read_again(path, fd, dmg.records > 0 && opts->recovered,
+		    &retry, opts, sink, st)) != NULL)
+			goto done;
+		retry_give_up(&retry, st);
 	}
 	damage_report(&dmg, st);
 	if (st->corrupt > 0) {

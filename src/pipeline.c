@@ -29,7 +29,7 @@ struct sink_state {
 	struct au_file_stats *st;
 	/* Progress on a terminal: shown once the import has run a second. */
 	int progress, shown;
-	double start, last_shown;
+	double start, last_shown, after;   /* after: seconds before the first line */
 	size_t index, nfiles;
 	uint64_t bytes_total;       /* of every file, as stat saw them at the start */
 	uint64_t bytes_before;      /* of the files before this one */
@@ -72,8 +72,8 @@ human_bytes(uint64_t n, char *buf, size_t len)
 }
 
 /*
- * The progress line, on a terminal once the work has run a second, at
- * most ten times a second: files, bytes of all, rate, time left, and
+ * The progress line, on a terminal once the work has run a second
+ * ($AADC_UPGRADE_PROGRESS_AFTER seconds), at most ten times a second: files, bytes of all, rate, time left, and
  * the file being read.
  */
 static void
@@ -87,7 +87,7 @@ sink_progress(void *arg, uint64_t done, uint64_t total)
 	struct winsize ws;
 	size_t width = 80, room;
 
-	if (!s->progress || secs < 1.0 || now - s->last_shown < 0.1)
+	if (!s->progress || secs < s->after || now - s->last_shown < 0.1)
 		return;
 	s->last_shown = now;
 	/* This file's share: its size as stat saw it, whatever the reader counts in. */
@@ -195,6 +195,15 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 	memset(&s, 0, sizeof(s));
 	s.progress = progress;
 	s.start = now_seconds();
+	s.after = 1.0;
+	{
+		const char *env = getenv("AADC_UPGRADE_PROGRESS_AFTER");
+		char *end;
+		double v = env != NULL ? strtod(env, &end) : -1;
+
+		if (env != NULL && end != env && *end == '\0' && v >= 0 && v <= 3600)
+			s.after = v;
+	}
 	input_expand_paths(paths, npaths, &files, &nfiles, &totals->passed_over,
 	    &ctx->warnings);
 	totals->files = nfiles;

@@ -486,7 +486,7 @@ computer_in_span(const uint8_t *chunk, size_t len, size_t a, size_t b,
 	return 0;
 }
 
-/* UTF-16LE to UTF-8; 0 for a lone surrogate, a NUL or no room. */
+/* UTF-16LE to UTF-8, a lone surrogate as U+FFFD (as binxml.c reads it); 0 for a NUL or no room. */
 static int
 utf16_to_utf8(const uint8_t *s, unsigned units, char *out, size_t outsz)
 {
@@ -495,18 +495,15 @@ utf16_to_utf8(const uint8_t *s, unsigned units, char *out, size_t outsz)
 	for (unsigned i = 0; i < units; i++) {
 		uint32_t c = le16(s + 2 * (size_t)i);
 
-		if (c >= 0xdc00 && c <= 0xdfff)
-			return 0;
-		if (c >= 0xd800 && c <= 0xdbff) {
-			uint32_t d;
-			if (i + 1 >= units)
-				return 0;
-			d = le16(s + 2 * (size_t)(i + 1));
-			if (d < 0xdc00 || d > 0xdfff)
-				return 0;
-			c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-			i++;
+		if (c >= 0xd800 && c <= 0xdbff && i + 1 < units) {
+			uint32_t d = le16(s + 2 * (size_t)(i + 1));
+			if (d >= 0xdc00 && d <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+				i++;
+			}
 		}
+		if (c >= 0xd800 && c <= 0xdfff)
+			c = 0xfffd;
 		if (c == 0 || o + 5 > outsz)
 			return 0;
 		if (c < 0x80)

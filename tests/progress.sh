@@ -5,7 +5,10 @@ if ! command -v script > /dev/null 2>&1; then
 	echo "SKIP: script(1) (util-linux) is needed for a terminal"
 	exit 77
 fi
-# A collector's log, every record wanted: long enough (over a second) for the line.
+# The line from the first file on, however fast the machine reads.
+AADC_UPGRADE_PROGRESS_AFTER=0
+export AADC_UPGRADE_PROGRESS_AFTER
+# A collector's log, every record wanted: the reader reports on the way.
 python3 - "$tmp/coll.json" <<'PY'
 import json, sys
 recs = [{"time": "2024-01-01T00:00:00Z", "computer": "SRV%04d.contoso.local" % s,

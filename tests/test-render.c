@@ -1205,7 +1205,14 @@ render_one(int csv, const struct au_event *ev, int flags)
 		perror("open_memstream");
 		exit(2);
 	}
-	err = csv ? render_event_csv(out, ev, flags) : render_event_ndjson(out, ev);
+	if (csv) {
+		err = render_event_csv(out, ev, flags);
+	} else {
+		struct render_ndjson *nd = render_ndjson_new(out);
+
+		err = render_ndjson_event(nd, ev);
+		render_ndjson_free(nd);
+	}
 	CHECK(err == NULL);
 	au_error_free(err);
 	fclose(out);
@@ -1374,7 +1381,12 @@ test_write_error(void)
 
 	/* export writes event by event without flushing: unbuffered, it fails at once */
 	setvbuf(f, NULL, _IONBF, 0);
-	err = render_event_ndjson(f, rep.hosts[1]->events[0]);
+	{
+		struct render_ndjson *nd = render_ndjson_new(f);
+
+		err = render_ndjson_event(nd, rep.hosts[1]->events[0]);
+		render_ndjson_free(nd);
+	}
 	CHECK(err != NULL && err->kind == AU_ERR_IO);
 	au_error_free(err);
 	clearerr(f);
