@@ -123,6 +123,16 @@ struct au_install *store_row_install(sqlite3_stmt *st, const char *host);
 struct au_error *store_read_begin(struct au_store *s, int *began);
 void store_read_end(struct au_store *s, int began);
 
+/* The schema (store-schema.c). */
+/* Reads PRAGMA user_version: the first read, so it finds a non-database too. */
+struct au_error *store_user_version(struct au_store *s, const char *what, int *version);
+/* An error when version is newer than this aadc-upgrade's schema. */
+struct au_error *store_check_version(struct au_store *s, int version);
+/* Brings the database to the newest schema, one transaction per version. */
+struct au_error *store_migrate(struct au_store *s);
+/* Copies the code catalog into the codes table when it changed. */
+struct au_error *store_refresh_codes(struct au_store *s);
+
 /* Summaries (store-summary.c). */
 /* Brings host_status up to date for the hosts the open file touched. */
 struct au_error *store_status_touched(struct au_store *s);
