@@ -17,6 +17,7 @@
 
 #define MAX_TEXT (1u << 20)     /* longest field kept; hostile files cannot grow it */
 #define MAX_DATA 4096           /* Data strings kept per event */
+#define MAX_DEPTH 256           /* elements open at once; an event needs 6 */
 #define WRAPPER "au-wrapper"
 
 enum field {
@@ -117,7 +118,15 @@ on_start(void *arg, const XML_Char *name, const XML_Char **atts)
 	struct xml_state *x = arg;
 	const char *n = local_name(name), *v;
 
-	x->depth++;
+	if (++x->depth > MAX_DEPTH) {
+		/* Expat keeps every open element: a hostile file could grow it without end. */
+		if (x->err == NULL)
+			x->err = au_error_new(AU_ERR_INPUT, x->c->name, "XML nested deeper"
+			    " than %d elements at line %lu: not an event export", MAX_DEPTH,
+			    (unsigned long)XML_GetCurrentLineNumber(x->p));
+		XML_StopParser(x->p, XML_FALSE);
+		return;
+	}
 	if (x->event_depth == 0) {
 		if (strcmp(n, "Event") == 0) {
 			event_clear(x);

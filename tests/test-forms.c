@@ -393,6 +393,27 @@ test_readers(void)
 	CHECK(err != NULL && col.nev == 0, "DTD refused: %s", err != NULL ? err->msg : "(no error)");
 	au_error_free(err);
 	au_file_stats_clear(&st);
+	/* Elements nested without end stop at a limit, the event before them kept. */
+	{
+		static const char ev[] = "<Events><Event><System><Provider Name=\"Azure AD Connect Upgrade\"/>"
+		    "<EventID>300</EventID><TimeCreated SystemTime=\"2016-06-20T03:12:44Z\"/></System>"
+		    "<EventData><Data>Result: Success</Data></EventData></Event>";
+		size_t depth = 100000, len = strlen(ev) + 3 * depth + 1;
+		char *deep = xmalloc(len);
+
+		strcpy(deep, ev);
+		for (size_t i = 0; i < depth; i++)
+			memcpy(deep + strlen(ev) + 3 * i, "<a>", 3);
+		deep[len - 1] = '\0';
+		err = read_mem(deep, "utf8", "deep.xml", 0, &col, &st, &form);
+		CHECK(err != NULL && strstr(err->msg, "nested deeper than 256 elements") != NULL &&
+		    col.nev == 1,
+		    "deep nesting: %s, %zu events", err != NULL ? err->msg : "(no error)", col.nev);
+		au_error_free(err);
+		au_file_stats_clear(&st);
+		collected_clear(&col);
+		free(deep);
+	}
 	/* JSON, 7 and 5.1 times, a single object too. */
 	err = read_mem("[{\"Id\":300,\"RecordId\":5,\"ProviderName\":\"Azure AD Connect Upgrade\","
 	    "\"MachineName\":\"S2\",\"TimeCreated\":\"2016-06-20T05:12:44.1234567+02:00\","
