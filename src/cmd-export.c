@@ -16,13 +16,8 @@ static const struct cmd_option export_options[] = {
 	CMD_OPTION_HOST,
 	CMD_OPTION_SINCE,
 	CMD_OPTION_UNTIL,
-	{ OPT_RAW_CSV, "raw-csv", NULL,
-	    "csv: write the data exactly; by default a text field\n"
-	    "starting with = + - @ TAB or CR gets a ' before it (so\n"
-	    "spreadsheets do not run it as a formula) and control and\n"
-	    "bidi characters are written as \\xNN, \\uNNNN" },
-	{ OPT_ESCAPE_FORMULAS, "escape-formulas", NULL,
-	    "csv with --raw-csv: still guard formulas" },
+	CMD_OPTION_RAW_CSV(OPT_RAW_CSV),
+	CMD_OPTION_ESCAPE_FORMULAS(OPT_ESCAPE_FORMULAS),
 	{ OPT_INDEX, "index", "NAME",
 	    "bulk: the index to write to (default aadc-upgrade)" },
 	CMD_OPTION_END

@@ -10,6 +10,8 @@
 #include "releases.h"
 #include "xmalloc.h"
 
+enum { OPT_RAW_CSV = CMD_OPT_OWN, OPT_ESCAPE_FORMULAS };
+
 static const struct cmd_option fleet_options[] = {
 	CMD_OPTION_DB,
 	CMD_OPTION_FORMAT("text (default), json, markdown, csv or ndjson (one\n"
@@ -24,6 +26,8 @@ static const struct cmd_option fleet_options[] = {
 	CMD_OPTION_NOW,
 	CMD_OPTION_RELEASES,
 	CMD_OPTION_COLOR,
+	CMD_OPTION_RAW_CSV(OPT_RAW_CSV),
+	CMD_OPTION_ESCAPE_FORMULAS(OPT_ESCAPE_FORMULAS),
 	CMD_OPTION_END
 };
 
@@ -86,6 +90,21 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	struct au_catalog *cat = NULL;
 	char *db = NULL;
 	uint64_t days = args->common.stale_days;
+	int raw_csv = 0, escape_formulas = 0, csv_flags;
+
+	for (size_t i = 0; i < args->nopts; i++) {
+		if (args->opts[i].key == OPT_RAW_CSV)
+			raw_csv = 1;
+		else if (args->opts[i].key == OPT_ESCAPE_FORMULAS)
+			escape_formulas = 1;
+	}
+	if ((raw_csv || escape_formulas) && args->common.format != AU_FMT_CSV)
+		return au_error_new(AU_ERR_USAGE, NULL, "%s applies to --format csv only",
+		    raw_csv ? "--raw-csv" : "--escape-formulas");
+	/* As export: a cell neither runs as a formula nor drives a terminal. */
+	csv_flags = raw_csv ? 0 : RENDER_CSV_FORMULAS | RENDER_CSV_ESCAPE;
+	if (escape_formulas)
+		csv_flags |= RENDER_CSV_FORMULAS;
 
 	memset(&fleet, 0, sizeof(fleet));
 	analyse_report_init(&rep, 0);
@@ -110,7 +129,7 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		goto done;
 	switch (args->common.format) {
 	case AU_FMT_CSV:
-		err = render_fleet_csv(out.fp, &rep, RENDER_CSV_FORMULAS);
+		err = render_fleet_csv(out.fp, &rep, csv_flags);
 		break;
 	case AU_FMT_NDJSON:
 		err = render_fleet_ndjson(out.fp, &rep);

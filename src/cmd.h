@@ -81,6 +81,14 @@ enum cmd_opt_key {
 	"(UTC without one)" }
 #define CMD_OPTION_UNTIL { CMD_OPT_UNTIL, "until", "WHEN", \
 	"only events up to WHEN (a date includes the whole day)" }
+/* CSV safety (export, fleet): each command gives its own keys. */
+#define CMD_OPTION_RAW_CSV(key) { key, "raw-csv", NULL, \
+	"csv: write the data exactly; by default a text field\n" \
+	"starting with = + - @ TAB or CR gets a ' before it (so\n" \
+	"spreadsheets do not run it as a formula) and control and\n" \
+	"bidi characters are written as \\xNN, \\uNNNN" }
+#define CMD_OPTION_ESCAPE_FORMULAS(key) { key, "escape-formulas", NULL, \
+	"csv with --raw-csv: still guard formulas" }
 #define CMD_OPTION_NOW { CMD_OPT_NOW, "now", "WHEN", \
 	"measure ages as of WHEN instead of the newest record\n" \
 	"read, and support status as of WHEN instead of today\n" \

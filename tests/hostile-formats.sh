@@ -23,6 +23,9 @@ for f in text markdown json html; do
 	run "fleet.$f" 0 "$AU" fleet --db "$DB" --now "$NOW" --format "$f"
 done
 run "fleet.prom" 0 "$AU" fleet --db "$DB" --now "$NOW" --format prometheus
+run "fleet.csv" 0 "$AU" fleet --db "$DB" --now "$NOW" --format csv
+run "fleet-raw.csv" 0 "$AU" fleet --db "$DB" --now "$NOW" --format csv --raw-csv
+run "fleet.ndjson" 0 "$AU" fleet --db "$DB" --now "$NOW" --format ndjson
 for f in csv ndjson json bulk; do
 	run "export.$f" 0 "$AU" export --db "$DB" --format "$f"
 done
@@ -49,7 +52,7 @@ for f in sorted(os.listdir(d)):
     except UnicodeDecodeError as e:
         problems.append("%s: not UTF-8: %s" % (f, e))
         continue
-    if f.endswith((".text", ".markdown", ".html", ".prom", ".txt")) or f == "export.csv":
+    if f.endswith((".text", ".markdown", ".html", ".prom", ".txt")) or f in ("export.csv", "fleet.csv"):
         no_controls(f, text, allow_cr=f.endswith(".csv"))
     if f.endswith((".json")):
         json.loads(text)
@@ -83,6 +86,17 @@ for r in rows[1:]:
     for c in r:
         if c[:1] in ("=", "+", "-", "@", "\t", "\r"):
             problems.append("export.csv: formula-like field %r" % c[:40])
+# The fleet's CSV: the same rules; raw, the hostile name exactly.
+fleet = list(csv.reader(io.StringIO(read("fleet.csv").decode(), newline=""), strict=True))
+fleet_raw = list(csv.reader(io.StringIO(read("fleet-raw.csv").decode(), newline=""), strict=True))
+if "AADC-EVIL\\x1b[31m.contoso.local" not in [r[0] for r in fleet[1:]]:
+    problems.append("fleet.csv: the hostile name is not shown escaped")
+if "AADC-EVIL\x1b[31m.contoso.local" not in [r[0] for r in fleet_raw[1:]]:
+    problems.append("fleet --raw-csv: the hostile name is not kept exactly")
+for r in fleet[1:]:
+    for c in r:
+        if c[:1] in ("=", "+", "@", "\t", "\r"):
+            problems.append("fleet.csv: formula-like field %r" % c[:40])
 guarded = sum(1 for r in rows[1:] for c in r if c.startswith("'"))
 if guarded < 2:
     problems.append("export.csv: %d guarded fields, the fixture has formulas" % guarded)
