@@ -492,8 +492,8 @@ worker_free(struct chunk_worker *w)
  * memory file, where only the records whose bytes or template hold a name
  * are decoded; damaged chunks go to libevtx whole, so that it alone judges
  * what can be read of them. Two threads share each batch of chunks; the
- * results are handed on in file order. An irregular file header sends the
- * whole file down the naive path instead.
+ * results are handed on in file order. An irregular file header (but for
+ * its checksum) sends the whole file down the naive path instead.
  */
 struct au_error *
 ingest_fast(const char *path, int fd, const struct prefilter *pf,
@@ -516,15 +516,24 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 	crc = libdeflate_crc32(0, hdr, 120);
 	if (n == EVTX_FILE_HEADER_SIZE)
 		digest_update(dg, hdr, EVTX_FILE_HEADER_SIZE);
-	if (n != EVTX_FILE_HEADER_SIZE || crc != le32(hdr + 124) ||
-	    le32(hdr + 32) != 128 || hdr[36] != 1 || hdr[38] != 3 ||
-	    (le32(hdr + 120) & ~3u) != 0) {
+	if (n != EVTX_FILE_HEADER_SIZE || le32(hdr + 32) != 128 || hdr[36] != 1 ||
+	    hdr[38] != 3 || (le32(hdr + 120) & ~3u) != 0) {
 		*fallback = 1;
 		goto done;
 	}
+	/*
+	 * A header whose checksum does not hold: reported as damage, but the
+	 * chunks stand on their own (each has its own checksums), and the
+	 * memory files get a header made good below, so that a header libevtx
+	 * refuses (its block size damaged, say) still gives its chunks.
+	 */
+	if (crc != le32(hdr + 124))
+		dmg->header_crc = 1;
 	st->dirty = (le32(hdr + 120) & 1) != 0;
 	/* The header the one-chunk memory files carry. */
 	memset(hdr + 8, 0, 16);      /* first and last chunk number */
+	hdr[40] = 0x00;              /* header block size: 4096, whatever the file says */
+	hdr[41] = 0x10;
 	hdr[42] = 1;                 /* number of chunks */
 	hdr[43] = 0;
 	crc = libdeflate_crc32(0, hdr, 120);

@@ -63,6 +63,28 @@ for how in "" "--decode-all"; do
 	esac
 done
 
+# A damaged file header: its checksum fails, and its block size is gone, which makes libevtx
+# refuse the file: --decode-all reads nothing (exit 1), the fast path reads the chunks (each has
+# its own checksums) and says the header is damaged. With only unused bytes hit, both read it.
+python3 - "$log" "$tmp" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[100:110] = b"\xff" * 10    # unused header bytes, inside the checksummed range
+open(sys.argv[2] + "/header.evtx", "wb").write(d)
+d[40:42] = b"\0\0"          # header block size
+open(sys.argv[2] + "/header-size.evtx", "wb").write(d)
+PY
+for how in "" "--decode-all"; do
+	check_status "file header checksum $how" 3 "$AU" scan --format json $how "$tmp/header.evtx"
+	contains "file header checksum $how: said" "$tmp/err" "header.evtx: file header checksum mismatch"
+	[ "$(verdict "$tmp/out")" = "upgraded 6 0" ] && pass || fail "file header checksum $how: $(verdict "$tmp/out")"
+done
+check_status "file header refused by libevtx" 3 "$AU" scan --format json "$tmp/header-size.evtx"
+contains "file header refused by libevtx: said" "$tmp/err" "header-size.evtx: file header checksum mismatch"
+[ "$(verdict "$tmp/out")" = "upgraded 6 0" ] && pass || fail "file header refused by libevtx: $(verdict "$tmp/out")"
+check_status "file header refused by libevtx --decode-all" 1 "$AU" scan --format json --decode-all "$tmp/header-size.evtx"
+contains "file header refused by libevtx --decode-all: said" "$tmp/err" "header-size.evtx: file header checksum mismatch"
+
 # A chunk rebuilt whole by a tool (records and header in agreement) is not flagged: every fixture.
 for f in "$FIXTURES"/*.evtx; do
 	"$AU" scan "$f" > /dev/null 2> "$tmp/err" || true
