@@ -1,7 +1,7 @@
 #!/bin/sh
 # test-all.sh: the whole test suite as CI runs it: warnings as errors with gcc,
-# again with clang, under AddressSanitizer/UndefinedBehaviorSanitizer, then
-# make distcheck. Builds happen in _build*/, outside the source tree.
+# again with clang, under AddressSanitizer/UndefinedBehaviorSanitizer, the
+# fuzzers briefly, then make distcheck. Builds happen in _build*/, outside the source tree.
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -59,6 +59,13 @@ mkdir _build-asan
 	make -j"$jobs" && make -j"$jobs" check) || { show_log _build-asan; exit 1; }
 tally _build-asan
 rm -rf _build-asan
+
+# The fuzzers, briefly (make fuzz runs each for a minute by default): every
+# earlier finding replayed, then FUZZ_TIME seconds a harness.
+step "make fuzz (FUZZ_TIME=${FUZZ_TIME:-15} seconds a harness)"
+(cd _build && make fuzz FUZZ_TIME="${FUZZ_TIME:-15}") || exit 1
+cat _build/_fuzz/report.txt
+rm -rf _build/_fuzz
 
 step "make distcheck"
 (cd _build && make -j"$jobs" distcheck) || exit 1
