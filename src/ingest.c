@@ -427,12 +427,6 @@ ingest_binxml(const uint8_t *chunk, size_t len, size_t off, struct binxml_cache 
 		evtxml_clear(&x);
 		return 0;
 	}
-	if (recovered) {
-		st->records++;
-		st->recovered++;
-		au_file_stats_note_host(st, x.computer != NULL ? x.computer : "",
-		    x.time, x.has_record_id ? x.record_id : header_id);
-	}
 	upgrade = source_matches(opts, source);
 	installer = opts->installs && sink->install != NULL &&
 	    strcasecmp(source, "MsiInstaller") == 0;
@@ -440,6 +434,12 @@ ingest_binxml(const uint8_t *chunk, size_t len, size_t off, struct binxml_cache 
 		/* <UserData> and the like: libevtx's strings are wanted. */
 		evtxml_clear(&x);
 		return 0;
+	}
+	if (recovered) {
+		st->records++;
+		st->recovered++;
+		au_file_stats_note_host(st, x.computer != NULL ? x.computer : "",
+		    x.time, x.has_record_id ? x.record_id : header_id);
 	}
 	upgrade = upgrade && x.event_id >= opts->id_min && x.event_id <= opts->id_max;
 	installer = installer && install_event_id(x.event_id);
