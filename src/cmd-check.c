@@ -108,8 +108,9 @@ check_verdict(const struct au_host_report *hr, const struct check_opts *o,
 		if (days > o->warning_days) {
 			ch->state = CHECK_WARNING;
 			ch->why = xasprintf("%s retrying for %" PRIu64 " days, since %s"
-			    " (%" PRIu64 " results in a row): %s", host, days,
-			    render_date(since, date, sizeof(date)), count, code);
+			    " (%" PRIu64 " %s in a row): %s", host, days,
+			    render_date(since, date, sizeof(date)), count,
+			    count == 1 ? "result" : "results", code);
 		}
 		break;
 	case AU_VERDICT_UPGRADED:

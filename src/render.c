@@ -254,13 +254,14 @@ run_text(uint64_t count, uint64_t since, uint64_t last)
 {
 	char when[32];
 	uint64_t days = render_days(since, last);
+	const char *results = count == 1 ? "result" : "results";
 
 	render_time(since, when, sizeof(when));
 	if (days == 0)
-		return xasprintf("%" PRIu64 " results in a row since %s (less"
-		    " than a day up to the last event)", count, when);
-	return xasprintf("%" PRIu64 " results in a row since %s (%" PRIu64
-	    " %s up to the last event)", count, when, days,
+		return xasprintf("%" PRIu64 " %s in a row since %s (less"
+		    " than a day up to the last event)", count, results, when);
+	return xasprintf("%" PRIu64 " %s in a row since %s (%" PRIu64
+	    " %s up to the last event)", count, results, when, days,
 	    days == 1 ? "day" : "days");
 }
 

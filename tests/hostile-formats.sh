@@ -111,6 +111,9 @@ for line in read("fleet.prom").decode().split("\n"):
     if line and not line.startswith("#"):
         assert re.match(r'^[a-z_]+(\{([a-z_]+="([^"\\\n]|\\[\\"n])*",?)*\})? -?[0-9.e+]+$', line), line
 
+# check: the retrying server's one result, in the singular.
+if "(1 result in a row)" not in read("check.txt").decode():
+    problems.append("check.txt: '(1 result in a row)' not found")
 # check: one '|' and it starts the perfdata.
 chk = read("check.txt").decode()
 assert chk.count("|") == 1 and chk.split("\n")[0].count("|") == 1, chk

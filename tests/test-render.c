@@ -490,6 +490,15 @@ test_streak(void)
 	    " (4 days up to the last event)");
 	free(s);
 	analyse_host_free(hr);
+
+	/* one result: no "1 results in a row" */
+	hb_event(&b, mkevent("h", ft(2016, 6, 1, 8, 0, 0), 1, "x",
+	    "UpgradeAbortedSyncExeInUse", NULL, AU_CAT_ABORTED, &code_syncexe));
+	hr = hb_done(&b, NULL, AU_VERDICT_RETRYING);
+	s = render_streak(hr);
+	STREQ(s, "UpgradeAborted once, at 2016-06-01T08:00:00Z");
+	free(s);
+	analyse_host_free(hr);
 }
 
 static void
