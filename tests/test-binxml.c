@@ -148,7 +148,8 @@ walk_file(int fd, off_t size, size_t *nrec)
 			n++;
 		}
 	}
-	qsort(v, n, sizeof(*v), by_id);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), by_id);
 	*nrec = n;
 	return v;
 }
