@@ -602,41 +602,13 @@ struct value {
 static char *
 utf8_of(const uint8_t *s, size_t units)
 {
-	char *out = xmalloc(3 * units + 1), *o = out;
+	size_t cap = 3 * units + 5;
+	char *out = xmalloc(cap);
 
-	for (size_t i = 0; i < units; i++) {
-		uint32_t c = le16(s + 2 * i);
-
-		if (c == 0) {
-			free(out);
-			return NULL;
-		}
-		if (c >= 0xd800 && c <= 0xdbff && i + 1 < units) {
-			uint32_t d = le16(s + 2 * (i + 1));
-			if (d >= 0xdc00 && d <= 0xdfff) {
-				c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-				i++;
-			}
-		}
-		if (c >= 0xd800 && c <= 0xdfff)
-			c = 0xfffd;
-		if (c < 0x80)
-			*o++ = (char)c;
-		else if (c < 0x800) {
-			*o++ = (char)(0xc0 | c >> 6);
-			*o++ = (char)(0x80 | (c & 0x3f));
-		} else if (c < 0x10000) {
-			*o++ = (char)(0xe0 | c >> 12);
-			*o++ = (char)(0x80 | (c >> 6 & 0x3f));
-			*o++ = (char)(0x80 | (c & 0x3f));
-		} else {
-			*o++ = (char)(0xf0 | c >> 18);
-			*o++ = (char)(0x80 | (c >> 12 & 0x3f));
-			*o++ = (char)(0x80 | (c >> 6 & 0x3f));
-			*o++ = (char)(0x80 | (c & 0x3f));
-		}
+	if (!prefilter_utf16_to_utf8(s, (unsigned)units, out, cap)) {
+		free(out);
+		return NULL;
 	}
-	*o = '\0';
 	return out;
 }
 

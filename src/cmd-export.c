@@ -105,15 +105,8 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		    "no --format given (json, ndjson, csv, bulk)");
 		goto done;
 	}
-	if ((escape_formulas || raw_csv) && fmt != AU_FMT_CSV) {
-		err = au_error_new(AU_ERR_USAGE, NULL, "%s applies to --format csv only",
-		    raw_csv ? "--raw-csv" : "--escape-formulas");
+	if ((err = cmd_csv_flags(fmt, raw_csv, escape_formulas, &st.csv_flags)) != NULL)
 		goto done;
-	}
-	/* Safe by default: a cell neither runs as a formula nor drives a terminal. */
-	st.csv_flags = raw_csv ? 0 : RENDER_CSV_FORMULAS | RENDER_CSV_ESCAPE;
-	if (escape_formulas)
-		st.csv_flags |= RENDER_CSV_FORMULAS;
 	if (st.index != NULL && fmt != AU_FMT_BULK) {
 		err = au_error_new(AU_ERR_USAGE, NULL,
 		    "--index applies to --format bulk only");

@@ -98,13 +98,9 @@ cmd_fleet_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 		else if (args->opts[i].key == OPT_ESCAPE_FORMULAS)
 			escape_formulas = 1;
 	}
-	if ((raw_csv || escape_formulas) && args->common.format != AU_FMT_CSV)
-		return au_error_new(AU_ERR_USAGE, NULL, "%s applies to --format csv only",
-		    raw_csv ? "--raw-csv" : "--escape-formulas");
-	/* As export: a cell neither runs as a formula nor drives a terminal. */
-	csv_flags = raw_csv ? 0 : RENDER_CSV_FORMULAS | RENDER_CSV_ESCAPE;
-	if (escape_formulas)
-		csv_flags |= RENDER_CSV_FORMULAS;
+	if ((err = cmd_csv_flags(args->common.format, raw_csv, escape_formulas,
+	    &csv_flags)) != NULL)
+		return err;
 
 	memset(&fleet, 0, sizeof(fleet));
 	analyse_report_init(&rep, 0);

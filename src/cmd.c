@@ -562,6 +562,19 @@ cmd_names_free(struct cmd_names *s)
 	s->n = 0;
 }
 
+struct au_error *
+cmd_csv_flags(enum au_format fmt, int raw_csv, int escape_formulas, int *flags)
+{
+	if ((raw_csv || escape_formulas) && fmt != AU_FMT_CSV)
+		return au_error_new(AU_ERR_USAGE, NULL, "%s applies to --format csv only",
+		    raw_csv ? "--raw-csv" : "--escape-formulas");
+	/* A cell neither runs as a formula nor drives a terminal. */
+	*flags = raw_csv ? 0 : RENDER_CSV_FORMULAS | RENDER_CSV_ESCAPE;
+	if (escape_formulas)
+		*flags |= RENDER_CSV_FORMULAS;
+	return NULL;
+}
+
 char *
 cmd_db_path(const char *opt)
 {

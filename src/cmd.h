@@ -89,6 +89,13 @@ enum cmd_opt_key {
 	"bidi characters are written as \\xNN, \\uNNNN" }
 #define CMD_OPTION_ESCAPE_FORMULAS(key) { key, "escape-formulas", NULL, \
 	"csv with --raw-csv: still guard formulas" }
+/*
+ * The render flags of --format csv from --raw-csv and --escape-formulas:
+ * safe by default (formulas guarded, control and bidi characters
+ * visible). Either option with another format is a usage error.
+ */
+struct au_error *cmd_csv_flags(enum au_format fmt, int raw_csv, int escape_formulas,
+    int *flags);
 #define CMD_OPTION_NOW { CMD_OPT_NOW, "now", "WHEN", \
 	"measure ages as of WHEN instead of the newest record\n" \
 	"read, and support status as of WHEN instead of today\n" \

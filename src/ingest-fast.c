@@ -154,11 +154,7 @@ chunk_binxml(struct chunk_worker *w, struct chunk_result *r,
 static void
 chunk_result_clear(struct chunk_result *r)
 {
-	for (size_t i = 0; i < r->nev; i++)
-		au_event_free(r->ev[i]);
-	for (size_t i = 0; i < r->nin; i++)
-		au_install_free(r->in[i]);
-	chunk_related_clear(r);
+	chunk_records_undo(r);
 	free(r->ev);
 	free(r->in);
 	free(r->rel);

@@ -897,7 +897,7 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 	struct damage dmg;
 	struct digest dg = { NULL, 0 };
 	struct retry retry;
-	int fd = -1, fallback = 1;
+	int fd = -1, fallback = 1, read_on;
 
 	memset(&dmg, 0, sizeof(dmg));
 	retry.n = 0;
@@ -934,9 +934,9 @@ ingest_file(const char *path, const struct au_ingest_opts *opts,
 			goto done;
 		if ((err = ingest_whole(path, opts, sink, st, &retry)) != NULL)
 			goto done;
-		if ((retry.n > 0 || (dmg.records > 0 && opts->recovered)) &&
-		    (err = read_again(path, fd, dmg.records > 0 && opts->recovered,
-		    &retry, opts, sink, st)) != NULL)
+		read_on = dmg.records > 0 && opts->recovered;
+		if ((retry.n > 0 || read_on) &&
+		    (err = read_again(path, fd, read_on, &retry, opts, sink, st)) != NULL)
 			goto done;
 		retry_give_up(&retry, st);
 	}

@@ -486,9 +486,9 @@ computer_in_span(const uint8_t *chunk, size_t len, size_t a, size_t b,
 	return 0;
 }
 
-/* UTF-16LE to UTF-8, a lone surrogate as U+FFFD (as binxml.c reads it); 0 for a NUL or no room. */
-static int
-utf16_to_utf8(const uint8_t *s, unsigned units, char *out, size_t outsz)
+/* See prefilter.h. */
+int
+prefilter_utf16_to_utf8(const uint8_t *s, unsigned units, char *out, size_t outsz)
 {
 	size_t o = 0;
 
@@ -563,5 +563,5 @@ prefilter_computer(const uint8_t *chunk, size_t len, size_t off,
 			}
 		}
 	}
-	return found && utf16_to_utf8(chunk + text, units, out, outsz);
+	return found && prefilter_utf16_to_utf8(chunk + text, units, out, outsz);
 }

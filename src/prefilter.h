@@ -82,4 +82,11 @@ struct prefilter_host_cache {
 int prefilter_computer(const uint8_t *chunk, size_t len, size_t off,
     struct prefilter_host_cache *cache, char *out, size_t outsz);
 
+/*
+ * UTF-16LE units to NUL-terminated UTF-8 in out, a lone surrogate as
+ * U+FFFD (binxml.c reads strings the same way); 0 for a NUL unit or when
+ * out has no room (3 bytes a unit and 5 more always do).
+ */
+int prefilter_utf16_to_utf8(const uint8_t *s, unsigned units, char *out, size_t outsz);
+
 #endif

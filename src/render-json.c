@@ -107,17 +107,24 @@ je_key(struct jevents *je, const char *key)
 	fputs(je->colon, je->out);
 }
 
+static void
+je_null(struct jevents *je, const char *key)
+{
+	je_key(je, key);
+	fputs("null", je->out);
+}
+
 /* s as jstr would give it (null for NULL), through slot's cache. */
 static void
 je_str(struct jevents *je, const char *key, int slot, const char *s)
 {
 	struct jenc *c = &je->enc[slot];
 
-	je_key(je, key);
 	if (s == NULL) {
-		fputs("null", je->out);
+		je_null(je, key);
 		return;
 	}
+	je_key(je, key);
 	if (c->src == NULL || strcmp(c->src, s) != 0) {
 		json_t *j = jstr(s);
 		char *text = json_dumps(j, JSON_ENCODE_ANY);
@@ -182,7 +189,7 @@ jevent_write(struct jevents *je, const struct au_event *ev, int export)
 		je_int(je, "record_id", ev->record_id > INT64_MAX ? INT64_MAX :
 		    (long long)ev->record_id);
 	else
-		je_str(je, "record_id", JE_HOST, NULL);
+		je_null(je, "record_id");
 	je_int(je, "event_id", ev->event_id);
 	je_int(je, "level", ev->level);
 	je_str(je, "provider", JE_PROVIDER, ev->provider);
