@@ -45,6 +45,10 @@ contains "import finished" "$tmp/out" "2 file(s) imported into"
 # scan too.
 check_status "scan on a terminal" 0 script -qec "stty cols 120; '$AU' scan --format json --output '$tmp/s.json' '$tmp/second.evtx'" /dev/null
 contains "scan: progress" "$tmp/out" "reading 1/1 files, "
+# The delay is the variable's: an hour's delay shows no line on this short run.
+check_status "scan with the line an hour away" 0 env AADC_UPGRADE_PROGRESS_AFTER=3600 \
+	script -qec "stty cols 120; '$AU' scan --format json --output '$tmp/s2.json' '$tmp/second.evtx'" /dev/null
+lacks "AADC_UPGRADE_PROGRESS_AFTER=3600: no progress" "$tmp/out" "reading "
 # --quiet: nothing but errors.
 check_status "import --quiet on a terminal" 0 script -qec "'$AU' import --quiet --db '$tmp/q.db' '$tmp/second.evtx'" /dev/null
 lacks "--quiet: no progress" "$tmp/out" "reading "
