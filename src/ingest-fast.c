@@ -1,4 +1,4 @@
-/* ingest-fast.c: the fast path: chunks read in batches by two threads, the prefilter's candidates decoded by libevtx, the rest counted from the bytes. */
+/* ingest-fast.c: the fast path: chunks read by two worker threads, handed on in file order, the prefilter's candidates decoded by libevtx, the rest counted from the bytes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -28,11 +28,11 @@ struct chunk_result {
 	enum chunk_state cs;
 	uint64_t records, recovered, corrupt, matched, installs;
 	struct au_event **ev;
-	size_t nev;
+	size_t nev, ev_cap;
 	struct au_install **in;
-	size_t nin;
+	size_t nin, in_cap;
 	struct chunk_related *rel;    /* related providers' events, see struct au_related */
-	size_t nrel;
+	size_t nrel, rel_cap;
 	struct au_file_stats hosts;   /* the Computers of its records, and their period */
 	struct au_error *err;    /* a failure that stops the file */
 };
@@ -56,11 +56,7 @@ struct chunk_worker {
 	struct binxml_cache *bx;       /* template plans of the chunk being read */
 	int memfd;
 	char memfd_path[64];
-	/* The batch this worker takes part in. */
-	struct chunk_result *res;
-	uint64_t first, count, step, start;
-	uint8_t *batch;                /* the batch's bytes, read in file order */
-	size_t batch_len;
+	struct chunk_ring *ring;       /* the chunks this worker takes its turns from */
 };
 
 static struct au_error *
@@ -68,7 +64,10 @@ collect_event(void *arg, struct au_event *ev)
 {
 	struct chunk_result *r = arg;
 
-	r->ev = xreallocarray(r->ev, r->nev + 1, sizeof(*r->ev));
+	if (r->nev == r->ev_cap) {
+		r->ev_cap = r->ev_cap ? 2 * r->ev_cap : 64;
+		r->ev = xreallocarray(r->ev, r->ev_cap, sizeof(*r->ev));
+	}
 	r->ev[r->nev++] = ev;
 	return NULL;
 }
@@ -78,7 +77,10 @@ collect_install(void *arg, struct au_install *in)
 {
 	struct chunk_result *r = arg;
 
-	r->in = xreallocarray(r->in, r->nin + 1, sizeof(*r->in));
+	if (r->nin == r->in_cap) {
+		r->in_cap = r->in_cap ? 2 * r->in_cap : 8;
+		r->in = xreallocarray(r->in, r->in_cap, sizeof(*r->in));
+	}
 	r->in[r->nin++] = in;
 	return NULL;
 }
@@ -89,7 +91,10 @@ collect_related(void *arg, const struct au_related *rel)
 	struct chunk_result *r = arg;
 	struct chunk_related *c;
 
-	r->rel = xreallocarray(r->rel, r->nrel + 1, sizeof(*r->rel));
+	if (r->nrel == r->rel_cap) {
+		r->rel_cap = r->rel_cap ? 2 * r->rel_cap : 8;
+		r->rel = xreallocarray(r->rel, r->rel_cap, sizeof(*r->rel));
+	}
 	c = &r->rel[r->nrel++];
 	c->host = xstrdup(rel->host != NULL ? rel->host : "");
 	c->provider = xstrdup(rel->provider != NULL ? rel->provider : "");
@@ -364,9 +369,9 @@ chunk_hosts(struct chunk_worker *w, struct chunk_result *r, size_t n)
 	return 1;
 }
 
-/* Reads chunk k of the file (the i-th of the batch already read) into r. */
+/* Reads chunk k of the file, its len bytes (short at the end of the file) at buf, into r. */
 static void
-chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
+chunk_process(struct chunk_worker *w, uint64_t k, uint8_t *buf, size_t len,
     struct chunk_result *r)
 {
 	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL,
@@ -374,17 +379,14 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 	struct au_file_stats st;
 	struct retry retry;
 	libevtx_file_t *file = NULL;
-	size_t at = (size_t)i * EVTX_CHUNK_SIZE, n, nrec;
+	size_t nrec;
 	uint32_t end;
 	int match = 0;
 
 	memset(&st, 0, sizeof(st));
-	w->chunk = w->batch + at;
+	w->chunk = buf;
 	w->k = k;
-	n = w->batch_len > at ? w->batch_len - at : 0;
-	if (n > EVTX_CHUNK_SIZE)
-		n = EVTX_CHUNK_SIZE;
-	r->cs = chunk_check(w->chunk, n);
+	r->cs = chunk_check(w->chunk, len);
 	if (r->cs == CHUNK_UNUSED)
 		return;
 	/* Already imported (see au_ingest_opts.first_chunk): checked, not read. */
@@ -439,16 +441,6 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint64_t i,
 	au_file_stats_clear(&st);
 }
 
-static void *
-worker_run(void *arg)
-{
-	struct chunk_worker *w = arg;
-
-	for (uint64_t i = w->start; i < w->count; i += w->step)
-		chunk_process(w, w->first + i, i, &w->res[i]);
-	return NULL;
-}
-
 static void
 worker_init(struct chunk_worker *w, const char *path, int fd, const uint8_t *hdr,
     const struct prefilter *pf, const struct au_ingest_opts *opts)
@@ -477,9 +469,209 @@ worker_free(struct chunk_worker *w)
 		close(w->memfd);
 }
 
-/* Chunks read per batch: events wait in memory at most this long. */
-#define BATCH_CHUNKS 64
+/*
+ * The chunks in flight: a worker takes the next RING_GROUP chunk numbers,
+ * reads each chunk into its slot (one 64 KiB read: the bytes are still in
+ * the cache when the chunk is searched) and reads its records; the calling
+ * thread takes the slots in file order, hashes their bytes and hands
+ * their events on, and while the next one is not ready it takes chunks
+ * itself, as a worker. A slot is taken again only once it has been handed
+ * on, so memory holds RING_SLOTS chunks and their events, whatever the
+ * size of the file. Threads sleep (and are woken) only when one waits for
+ * another.
+ */
+#define RING_SLOTS 32
+#define RING_GROUP 4
 #define MAX_WORKERS 2
+
+struct chunk_slot {
+	uint8_t *buf;
+	size_t len;                    /* bytes read: short at the end of the file */
+	int ready;                     /* read and decoded, not yet handed on */
+	int read_errno;                /* the read failed (errno), or 0 */
+	struct chunk_result res;
+};
+
+struct chunk_ring {
+	pthread_mutex_t mu;
+	pthread_cond_t ready;          /* the slot the caller waits for is ready */
+	pthread_cond_t room;           /* slots were handed on, or stop */
+	int fd;
+	uint64_t nchunks;
+	uint64_t next;                 /* the next chunk to take */
+	uint64_t done;                 /* chunks handed on, in file order */
+	uint64_t want;                 /* the chunk the caller waits for */
+	int caller_waits, workers_wait;
+	int stop;                      /* the file stops here: take no more */
+	struct chunk_slot slot[RING_SLOTS];
+};
+
+/* Reads chunk k into its slot: len bytes, short at the end of the file. */
+static void
+slot_read(struct chunk_ring *ring, struct chunk_slot *sl, uint64_t k)
+{
+	off_t at = (off_t)(EVTX_FILE_HEADER_SIZE + k * EVTX_CHUNK_SIZE);
+	size_t got = 0;
+
+	sl->read_errno = 0;
+	while (got < EVTX_CHUNK_SIZE) {
+		ssize_t r = pread(ring->fd, sl->buf + got, EVTX_CHUNK_SIZE - got,
+		    at + (off_t)got);
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			sl->read_errno = errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	sl->len = got;
+	memset(sl->buf + got, 0, EVTX_CHUNK_SIZE - got);
+}
+
+/*
+ * Takes the next group of chunks when the ring has room for it (mutex
+ * held): *k its first, returns how many (0: none now, or none left).
+ */
+static uint64_t
+ring_take(struct chunk_ring *ring, uint64_t *k)
+{
+	uint64_t n = ring->nchunks - ring->next;
+
+	if (ring->stop || n == 0)
+		return 0;
+	if (n > RING_GROUP)
+		n = RING_GROUP;
+	if (ring->next + n > ring->done + RING_SLOTS)
+		return 0;
+	*k = ring->next;
+	ring->next += n;
+	return n;
+}
+
+/* Reads and decodes chunks k..k+n-1 (taken by ring_take), then marks them ready (mutex held on return). */
+static void
+ring_fill(struct chunk_ring *ring, struct chunk_worker *w, uint64_t k, uint64_t n)
+{
+	pthread_mutex_unlock(&ring->mu);
+	for (uint64_t i = k; i < k + n; i++) {
+		struct chunk_slot *sl = &ring->slot[i % RING_SLOTS];
+
+		slot_read(ring, sl, i);
+		if (sl->read_errno == 0)
+			chunk_process(w, i, sl->buf, sl->len, &sl->res);
+	}
+	pthread_mutex_lock(&ring->mu);
+	for (uint64_t i = k; i < k + n; i++)
+		ring->slot[i % RING_SLOTS].ready = 1;
+	if (ring->caller_waits && ring->want >= k && ring->want < k + n)
+		pthread_cond_signal(&ring->ready);
+}
+
+/* A worker thread's turns: the next group, while there is room in the ring. */
+static void *
+worker_run(void *arg)
+{
+	struct chunk_worker *w = arg;
+	struct chunk_ring *ring = w->ring;
+	uint64_t k, n;
+
+	pthread_mutex_lock(&ring->mu);
+	while (!ring->stop && ring->next < ring->nchunks) {
+		if ((n = ring_take(ring, &k)) == 0) {
+			ring->workers_wait++;
+			pthread_cond_wait(&ring->room, &ring->mu);
+			ring->workers_wait--;
+			continue;
+		}
+		ring_fill(ring, w, k, n);
+	}
+	pthread_mutex_unlock(&ring->mu);
+	return NULL;
+}
+
+/* Waits until chunk k is ready, taking chunks itself meanwhile (as worker w). */
+static void
+ring_wait(struct chunk_ring *ring, struct chunk_worker *w, uint64_t k)
+{
+	struct chunk_slot *sl = &ring->slot[k % RING_SLOTS];
+	uint64_t first, n;
+
+	pthread_mutex_lock(&ring->mu);
+	while (!sl->ready) {
+		if ((n = ring_take(ring, &first)) > 0) {
+			ring_fill(ring, w, first, n);
+			continue;
+		}
+		ring->want = k;
+		ring->caller_waits = 1;
+		pthread_cond_wait(&ring->ready, &ring->mu);
+		ring->caller_waits = 0;
+	}
+	pthread_mutex_unlock(&ring->mu);
+}
+
+/* Frees chunk k's slot after it was handed on; stop: take no more. */
+static void
+ring_release(struct chunk_ring *ring, uint64_t k, int stop)
+{
+	pthread_mutex_lock(&ring->mu);
+	ring->slot[k % RING_SLOTS].ready = 0;
+	ring->done = k + 1;
+	if (stop)
+		ring->stop = 1;
+	if (ring->workers_wait > 0 && (stop || ring->next + RING_GROUP <=
+	    ring->done + RING_SLOTS || ring->next + RING_GROUP > ring->nchunks))
+		pthread_cond_broadcast(&ring->room);
+	pthread_mutex_unlock(&ring->mu);
+}
+
+/* Hands chunk k's slot on: damage, counts, then its events in record order. */
+static struct au_error *
+slot_deliver(const char *path, struct chunk_slot *sl, uint64_t k,
+    const struct au_ingest_sink *sink, struct au_file_stats *st,
+    struct damage *dmg, struct digest *dg)
+{
+	struct chunk_result *r = &sl->res;
+	struct au_error *err = NULL;
+
+	if (sl->read_errno != 0)
+		return au_error_errno(AU_ERR_INPUT, path, sl->read_errno,
+		    "read failed at offset %llu", (unsigned long long)
+		    (EVTX_FILE_HEADER_SIZE + k * EVTX_CHUNK_SIZE));
+	digest_update(dg, sl->buf, sl->len);
+	damage_note(dmg, r->cs, k);
+	st->records += r->records;
+	st->recovered += r->recovered;
+	st->corrupt += r->corrupt;
+	st->matched += r->matched;
+	st->installs += r->installs;
+	au_file_stats_merge_hosts(st, &r->hosts, 0);
+	if (r->err != NULL) {
+		err = r->err;
+		r->err = NULL;
+	}
+	for (size_t j = 0; j < r->nev && err == NULL; j++) {
+		err = sink->event(sink->arg, r->ev[j]);
+		r->ev[j] = NULL;
+	}
+	for (size_t j = 0; j < r->nin && err == NULL; j++) {
+		err = sink->install(sink->arg, r->in[j]);
+		r->in[j] = NULL;
+	}
+	for (size_t j = 0; j < r->nrel && err == NULL && sink->related != NULL; j++) {
+		const struct chunk_related *c = &r->rel[j];
+		struct au_related rel = { c->host, c->provider, c->event_id,
+		    c->time, c->record_id };
+
+		err = sink->related(sink->arg, &rel);
+	}
+	chunk_result_clear(r);
+	return err;
+}
 
 /*
  * The fast way: a chunk whose bytes nowhere hold a wanted provider name
@@ -487,9 +679,10 @@ worker_free(struct chunk_worker *w)
  * counted and checked. The others go to libevtx as a one-chunk log in a
  * memory file, where only the records whose bytes or template hold a name
  * are decoded; damaged chunks go to libevtx whole, so that it alone judges
- * what can be read of them. Two threads share each batch of chunks; the
- * results are handed on in file order. An irregular file header (but for
- * its checksum) sends the whole file down the naive path instead.
+ * what can be read of them. This thread and a second one read the chunks
+ * (see struct chunk_ring); this one hashes them and hands the results on
+ * in file order. An irregular file header (but for its checksum) sends the whole
+ * file down the naive path instead.
  */
 struct au_error *
 ingest_fast(const char *path, int fd, const struct prefilter *pf,
@@ -499,10 +692,11 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 {
 	struct au_error *err = NULL;
 	struct chunk_worker w[MAX_WORKERS];
-	struct chunk_result *res = NULL;
-	uint8_t *hdr = NULL, *batch = NULL;
+	struct chunk_ring *ring = NULL;
+	pthread_t tid[MAX_WORKERS];
+	uint8_t *hdr = NULL;
 	uint64_t nchunks, size = st->size;
-	int nworkers = 0;
+	int nworkers = 0, nthreads = 0;
 	ssize_t n;
 	uint32_t crc;
 
@@ -542,98 +736,46 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 	    MAX_WORKERS : opts->threads) : 1;
 	if (nchunks < 2)
 		nworkers = 1;
-	for (int i = 0; i < nworkers; i++)
+	ring = xcalloc(1, sizeof(*ring));
+	pthread_mutex_init(&ring->mu, NULL);
+	pthread_cond_init(&ring->ready, NULL);
+	pthread_cond_init(&ring->room, NULL);
+	ring->fd = fd;
+	ring->nchunks = nchunks;
+	for (int i = 0; i < RING_SLOTS; i++)
+		ring->slot[i].buf = xmalloc(EVTX_CHUNK_SIZE);
+	for (int i = 0; i < nworkers; i++) {
 		worker_init(&w[i], path, fd, hdr, pf, opts);
-	res = xcalloc(BATCH_CHUNKS, sizeof(*res));
-	batch = xmalloc((size_t)BATCH_CHUNKS * EVTX_CHUNK_SIZE);
-
-	for (uint64_t first = 0; first < nchunks; first += BATCH_CHUNKS) {
-		uint64_t count = nchunks - first < BATCH_CHUNKS ?
-		    nchunks - first : BATCH_CHUNKS;
-		size_t want = (size_t)count * EVTX_CHUNK_SIZE, got = 0;
-		pthread_t tid;
-		int threaded = 0;
-
-		/* One sequential read per batch; the digest takes the same bytes. */
-		while (got < want) {
-			ssize_t r = pread(fd, batch + got, want - got,
-			    (off_t)(EVTX_FILE_HEADER_SIZE + first * EVTX_CHUNK_SIZE + got));
-			if (r == -1 && errno == EINTR)
-				continue;
-			if (r == -1) {
-				err = au_error_errno(AU_ERR_INPUT, path, errno,
-				    "read failed at offset %llu", (unsigned long long)
-				    (EVTX_FILE_HEADER_SIZE + first * EVTX_CHUNK_SIZE + got));
-				goto done;
-			}
-			if (r == 0)
-				break;
-			got += (size_t)r;
-		}
-		digest_update(dg, batch, got);
-		memset(batch + got, 0, want - got);
-		for (int i = 0; i < nworkers; i++) {
-			w[i].batch = batch;
-			w[i].batch_len = got;
-			w[i].res = res;
-			w[i].first = first;
-			w[i].count = count;
-			w[i].step = (uint64_t)nworkers;
-			w[i].start = (uint64_t)i;
-		}
-		if (nworkers > 1 && pthread_create(&tid, NULL, worker_run, &w[1]) == 0)
-			threaded = 1;
-		if (!threaded)
-			w[0].step = 1;   /* this thread takes every chunk */
-		worker_run(&w[0]);
-		if (threaded)
-			pthread_join(tid, NULL);
-
-		for (uint64_t i = 0; i < count; i++) {
-			struct chunk_result *r = &res[i];
-			damage_note(dmg, r->cs, first + i);
-			st->records += r->records;
-			st->recovered += r->recovered;
-			st->corrupt += r->corrupt;
-			st->matched += r->matched;
-			st->installs += r->installs;
-			au_file_stats_merge_hosts(st, &r->hosts, 0);
-			if (err == NULL && r->err != NULL) {
-				err = r->err;
-				r->err = NULL;
-			}
-			for (size_t j = 0; j < r->nev && err == NULL; j++) {
-				err = sink->event(sink->arg, r->ev[j]);
-				r->ev[j] = NULL;
-			}
-			for (size_t j = 0; j < r->nin && err == NULL; j++) {
-				err = sink->install(sink->arg, r->in[j]);
-				r->in[j] = NULL;
-			}
-			for (size_t j = 0; j < r->nrel && err == NULL &&
-			    sink->related != NULL; j++) {
-				const struct chunk_related *c = &r->rel[j];
-				struct au_related rel = { c->host, c->provider,
-				    c->event_id, c->time, c->record_id };
-
-				err = sink->related(sink->arg, &rel);
-			}
-			chunk_result_clear(r);
-		}
+		w[i].ring = ring;
+	}
+	/* This thread is worker 0; the others are threads of their own. */
+	for (int i = 1; i < nworkers; i++)
+		if (pthread_create(&tid[nthreads], NULL, worker_run, &w[i]) == 0)
+			nthreads++;
+	for (uint64_t k = 0; k < nchunks; k++) {
+		ring_wait(ring, &w[0], k);
+		err = slot_deliver(path, &ring->slot[k % RING_SLOTS], k, sink, st,
+		    dmg, dg);
+		ring_release(ring, k, err != NULL);
 		if (err != NULL)
 			break;
-		if (sink->progress != NULL)
+		if (sink->progress != NULL && ((k + 1) % RING_SLOTS == 0 ||
+		    k + 1 == nchunks))
 			sink->progress(sink->arg, EVTX_FILE_HEADER_SIZE +
-			    (first + count) * EVTX_CHUNK_SIZE, size);
+			    (k + 1) * EVTX_CHUNK_SIZE, size);
 	}
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(tid[i], NULL);
 	if (err == NULL) {
 		/* Bytes past the chunks counted from the size seen at the start. */
 		uint64_t at = EVTX_FILE_HEADER_SIZE + nchunks * EVTX_CHUNK_SIZE;
+		uint8_t *buf = ring->slot[0].buf;
+
 		for (;;) {
-			ssize_t r = pread(fd, batch, EVTX_CHUNK_SIZE, (off_t)at);
+			ssize_t r = pread(fd, buf, EVTX_CHUNK_SIZE, (off_t)at);
 			if (r <= 0)
 				break;
-			digest_update(dg, batch, (size_t)r);
+			digest_update(dg, buf, (size_t)r);
 			at += (uint64_t)r;
 		}
 		dg->complete = 1;
@@ -641,8 +783,16 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 done:
 	for (int i = 0; i < nworkers; i++)
 		worker_free(&w[i]);
-	free(res);
-	free(batch);
+	if (ring != NULL) {
+		for (int i = 0; i < RING_SLOTS; i++) {
+			chunk_result_clear(&ring->slot[i].res);
+			free(ring->slot[i].buf);
+		}
+		pthread_mutex_destroy(&ring->mu);
+		pthread_cond_destroy(&ring->ready);
+		pthread_cond_destroy(&ring->room);
+		free(ring);
+	}
 	free(hdr);
 	return err;
 }
