@@ -36,18 +36,61 @@ store_host_flush(struct au_store *s)
 	return store_run(s, st, "cannot store a host");
 }
 
-/* Remembers that the open file added to host id (runs of one host are common). */
-static void
+static size_t
+store_touched_hash(int64_t id, size_t cap)
+{
+	uint64_t h = (uint64_t)id * UINT64_C(0x9E3779B97F4A7C15);
+
+	return (size_t)(h >> 32) & (cap - 1);
+}
+
+/* The open file's entry for host id, made on first use. */
+struct store_touched_host *
 store_touch(struct au_store *s, int64_t id)
 {
-	if (s->ntouched > 0 && s->touched[s->ntouched - 1] == id)
-		return;
-	if (s->ntouched == s->touched_cap) {
-		s->touched_cap = s->touched_cap ? s->touched_cap * 2 : 16;
-		s->touched = xreallocarray(s->touched, s->touched_cap,
-		    sizeof(*s->touched));
+	struct store_touched *t = &s->touched;
+	size_t i;
+
+	if (t->cap == 0 || 2 * (t->n + 1) > t->cap) {
+		struct store_touched old = *t;
+
+		t->cap = old.cap ? old.cap * 2 : 64;
+		t->slot = xcalloc(t->cap, sizeof(*t->slot));
+		t->n = 0;
+		for (size_t j = 0; j < old.cap; j++) {
+			if (old.slot[j].id == 0)
+				continue;
+			for (i = store_touched_hash(old.slot[j].id, t->cap);
+			    t->slot[i].id != 0; i = (i + 1) & (t->cap - 1))
+				;
+			t->slot[i] = old.slot[j];
+			t->n++;
+		}
+		free(old.slot);
 	}
-	s->touched[s->ntouched++] = id;
+	for (i = store_touched_hash(id, t->cap); t->slot[i].id != 0;
+	    i = (i + 1) & (t->cap - 1))
+		if (t->slot[i].id == id)
+			return &t->slot[i];
+	t->slot[i].id = id;
+	t->n++;
+	return &t->slot[i];
+}
+
+void
+store_touched_clear(struct store_touched *t)
+{
+	if (t->n > 0)
+		memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	t->n = 0;
+	t->last = 0;
+}
+
+void
+store_touched_free(struct store_touched *t)
+{
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
 }
 
 /*
@@ -115,7 +158,10 @@ store_host(struct au_store *s, const char *name, int from_event, uint64_t time,
 		hc->dirty = 1;
 	}
 	*id = hc->id;
-	store_touch(s, hc->id);
+	if (s->touched.last != hc->id) {
+		store_touch(s, hc->id);
+		s->touched.last = hc->id;
+	}
 done:
 	free(key);
 	return err;
@@ -190,7 +236,7 @@ store_file_begin(struct au_store *store, const struct au_file_stats *st,
 		goto done;
 	store->in_file = 1;
 	store->nnew = store->nknown = 0;
-	store->ntouched = 0;
+	store_touched_clear(&store->touched);
 	store_file_stat(store, st->path);
 	sqlite3_bind_text(ins, 1, st->path ? st->path : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(ins, 2, (sqlite3_int64)st->size);
@@ -283,6 +329,61 @@ store_run_sharpen(struct au_store *store, sqlite3_stmt *st, int64_t row,
 }
 
 /*
+ * The host's entry in the open file's table, with the time of its newest
+ * stored event looked up on first use (one step down the UNIQUE index).
+ */
+static struct au_error *
+store_newest(struct au_store *s, int64_t host_id, struct store_touched_host **out)
+{
+	struct store_touched_host *th = store_touch(s, host_id);
+	sqlite3_stmt *st = s->stmt[ST_EVENT_NEWEST];
+	int rc;
+
+	*out = th;
+	if (th->looked_up)
+		return NULL;
+	sqlite3_bind_int64(st, 1, host_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		th->has_events = sqlite3_column_type(st, 0) != SQLITE_NULL;
+		th->newest = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_error(s, "cannot look up a stored event");
+	th->looked_up = 1;
+	return NULL;
+}
+
+/*
+ * Whether an event at time may be one the host has stored already: not
+ * when its newest stored event is a second or more older (the window in
+ * which store_find_event looks). Times past INT64_MAX, which SQLite
+ * keeps as negative numbers, are always looked for.
+ */
+static int
+store_may_be_stored(const struct store_touched_host *th, uint64_t time)
+{
+	if (!th->has_events)
+		return 0;
+	if (th->newest < 0 || time > (uint64_t)INT64_MAX)
+		return 1;
+	return time < (uint64_t)th->newest + STORE_SECOND;
+}
+
+/* An event of the host now stored at time. */
+static void
+store_newer(struct store_touched_host *th, uint64_t time)
+{
+	int64_t t = (int64_t)time;
+
+	if (!th->has_events || (th->newest >= 0 && (time > (uint64_t)INT64_MAX ||
+	    t > th->newest)))
+		th->newest = t;
+	th->has_events = 1;
+}
+
+/*
  * The stored event that ev is (read again, from this or another form),
  * sharpened by what ev adds; *row 0 when none is.
  */
@@ -329,9 +430,11 @@ store_find_event(struct au_store *store, int64_t host_id, const struct au_event 
 		if ((err = store_run(store, st, "cannot store an event")) != NULL)
 			return err;
 	}
-	if (store_sharpen(row_time, row_rec, ev->time, ev->record_id, &t, &r))
+	if (store_sharpen(row_time, row_rec, ev->time, ev->record_id, &t, &r)) {
 		err = store_run_sharpen(store, store->stmt[ST_EVENT_SHARPEN], *row,
 		    t, r, "cannot store an event");
+		store_newer(store_touch(store, host_id), t);
+	}
 	return err;
 }
 
@@ -342,7 +445,7 @@ store_find_event(struct au_store *store, int64_t host_id, const struct au_event 
  */
 static struct au_error *
 store_insert_event(struct au_store *store, int64_t host_id, const struct au_event *ev,
-    const char *provider, int64_t *row)
+    const char *provider, int64_t *row, uint64_t *stored_time)
 {
 	struct au_error *err;
 	sqlite3_stmt *st = store->stmt[ST_EVENT_INS];
@@ -373,6 +476,7 @@ store_insert_event(struct au_store *store, int64_t host_id, const struct au_even
 			return err;
 		if (sqlite3_changes(store->db) == 1) {
 			*row = sqlite3_last_insert_rowid(store->db);
+			*stored_time = time;
 			return NULL;
 		}
 		if (ev->record_id != 0 || (ev->time + nudge + 1) / STORE_SECOND !=
@@ -390,19 +494,25 @@ store_add_event(struct au_store *store, int64_t file_id,
 	struct au_error *err = NULL;
 	sqlite3_stmt *st;
 	const char *provider = ev->provider ? ev->provider : "";
+	struct store_touched_host *th;
 	int64_t host_id, event_row = 0;
+	uint64_t stored_time = 0;
 
 	*is_new = 0;
 	if ((err = store_host(store, ev->host ? ev->host : "", 1, ev->time,
 	    &host_id)) != NULL)
 		goto done;
-	if ((err = store_find_event(store, host_id, ev, provider, &event_row)) != NULL)
+	if ((err = store_newest(store, host_id, &th)) != NULL)
+		goto done;
+	if (store_may_be_stored(th, ev->time) &&
+	    (err = store_find_event(store, host_id, ev, provider, &event_row)) != NULL)
 		goto done;
 	if (event_row == 0) {
 		if ((err = store_insert_event(store, host_id, ev, provider,
-		    &event_row)) != NULL)
+		    &event_row, &stored_time)) != NULL)
 			goto done;
 		*is_new = 1;
+		store_newer(store_touch(store, host_id), stored_time);
 	}
 	st = store->stmt[ST_EVENT_FILE];
 	sqlite3_bind_int64(st, 1, event_row);
@@ -708,7 +818,7 @@ store_file_rollback(struct au_store *store)
 	store_host_cache_clear(&store->host);
 	store->in_file = 0;
 	store->nnew = store->nknown = 0;
-	store->ntouched = 0;
+	store_touched_clear(&store->touched);
 }
 
 struct au_error *

@@ -33,6 +33,7 @@ enum store_stmt {
 	ST_FILE_HOST,
 	ST_RELATED_INS,
 	ST_RELATED_NEAR,
+	ST_EVENT_NEWEST,
 	ST_COUNT
 };
 
@@ -60,6 +61,26 @@ struct store_host_cache {
 };
 #define STORE_NO_NAME_TIME INT64_MIN
 
+/*
+ * The hosts the open file added to (for host_status at commit), each with
+ * the time of its newest stored event: an event a second or more newer
+ * cannot be one already stored, so it is inserted without looking for
+ * it (a log read in time order, a collector's above all). A hash table
+ * of the file's hosts: it grows with the servers of one file, never with
+ * the history or the events.
+ */
+struct store_touched_host {
+	int64_t id;                 /* 0: an empty slot */
+	int64_t newest;             /* valid once looked up */
+	int looked_up;
+	int has_events;             /* the host has events (newest is theirs) */
+};
+struct store_touched {
+	struct store_touched_host *slot;
+	size_t n, cap;              /* cap: 0 or a power of two */
+	int64_t last;               /* the host touched last (runs of one host are common) */
+};
+
 struct au_store {
 	sqlite3 *db;
 	char *path;                 /* ":memory:" for scan */
@@ -75,9 +96,9 @@ struct au_store {
 	uint64_t nnew, nknown;      /* is_new results of the open file */
 	uint64_t member_nnew, member_nknown;   /* the same at the open member's begin */
 	struct store_host_cache host;
-	int64_t *touched;           /* hosts the open file added to, for host_status */
-	size_t ntouched, touched_cap;
+	struct store_touched touched;   /* hosts the open file added to */
 	sqlite3_stmt *sst[SS_COUNT];    /* host_status statements, prepared on first use */
+	sqlite3_stmt *rq[3];            /* store_host_events' statements, prepared on first use */
 };
 
 /* A host a query covers. */
@@ -87,14 +108,18 @@ struct store_host_row {
 	char *key;                  /* name_key */
 };
 
-#define STORE_EVENT_COLUMNS \
+/* A host's events in [?2, ?3); the 14th column, the first file that brought it, is src. */
+#define STORE_EVENT_SELECT(src) \
 	"SELECT e.id, e.time, e.record_id, e.event_id, e.qualifiers, e.level," \
 	" e.provider, e.channel, e.message, e.recovered, e.result_code," \
-	" e.detail, e.category, (SELECT f.path FROM event_files ef" \
-	" JOIN files f ON f.id = ef.file_id WHERE ef.event_id = e.id" \
-	" ORDER BY ef.file_id LIMIT 1)" \
+	" e.detail, e.category, " src \
 	" FROM events e WHERE e.host_id = ?1 AND e.time >= ?2 AND e.time < ?3" \
 	" ORDER BY e.time, e.record_id, e.provider, e.event_id"
+#define STORE_EVENT_COLUMNS STORE_EVENT_SELECT("(SELECT f.path FROM event_files ef" \
+	" JOIN files f ON f.id = ef.file_id WHERE ef.event_id = e.id" \
+	" ORDER BY ef.file_id LIMIT 1)")
+/* The same without the file: a report names none per event. */
+#define STORE_EVENT_COLUMNS_NO_FILE STORE_EVENT_SELECT("NULL")
 #define STORE_INSTALL_COLUMNS \
 	"SELECT time, record_id, event_id, product, version, status" \
 	" FROM installs WHERE host_id = ?1 AND time >= ?2 AND time < ?3" \
@@ -132,6 +157,11 @@ struct au_error *store_check_version(struct au_store *s, int version);
 struct au_error *store_migrate(struct au_store *s);
 /* Copies the code catalog into the codes table when it changed. */
 struct au_error *store_refresh_codes(struct au_store *s);
+
+/* The open file's hosts (store-import.c). */
+struct store_touched_host *store_touch(struct au_store *s, int64_t id);
+void store_touched_clear(struct store_touched *t);
+void store_touched_free(struct store_touched *t);
 
 /* Summaries (store-summary.c). */
 /* Brings host_status up to date for the hosts the open file touched. */

@@ -291,17 +291,18 @@ struct au_error *
 store_status_touched(struct au_store *s)
 {
 	struct au_error *err = NULL;
+	int64_t *ids = s->touched.n > 0 ? xcalloc(s->touched.n, sizeof(*ids)) : NULL;
 	size_t n = 0;
 
-	if (s->ntouched > 1)
-		qsort(s->touched, s->ntouched, sizeof(*s->touched), store_id_cmp);
-	for (size_t i = 0; i < s->ntouched && err == NULL; i++) {
-		if (n > 0 && s->touched[i] == s->touched[n - 1])
-			continue;
-		s->touched[n++] = s->touched[i];
-		err = store_status_host(s, s->touched[i]);
-	}
-	s->ntouched = 0;
+	for (size_t i = 0; i < s->touched.cap; i++)
+		if (s->touched.slot[i].id != 0)
+			ids[n++] = s->touched.slot[i].id;
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), store_id_cmp);
+	for (size_t i = 0; i < n && err == NULL; i++)
+		err = store_status_host(s, ids[i]);
+	free(ids);
+	store_touched_clear(&s->touched);
 	return err;
 }
 

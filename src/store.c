@@ -78,6 +78,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	[ST_RELATED_NEAR] = "SELECT time, record_id FROM related_events"
 	    " WHERE host_id = ?1 AND provider = ?2 AND event_id = ?3"
 	    " AND time > ?4 - 10000000 AND time < ?4 + 10000000",
+	/* The newest stored event of a host (the UNIQUE index's prefix). */
+	[ST_EVENT_NEWEST] = "SELECT max(time) FROM events WHERE host_id = ?1",
 	[ST_FILE_HOST] = "INSERT INTO file_hosts (host_id, file_id, name, records,"
 	    " first_time, last_time, position, min_record, max_record, from_name)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
@@ -694,6 +696,8 @@ store_close(struct au_store *store)
 		sqlite3_finalize(store->stmt[i]);
 	for (int i = 0; i < SS_COUNT; i++)
 		sqlite3_finalize(store->sst[i]);
+	for (size_t i = 0; i < sizeof(store->rq) / sizeof(store->rq[0]); i++)
+		sqlite3_finalize(store->rq[i]);
 	/*
 	 * Back to a rollback journal when no one else has the history open
 	 * (else SQLite says busy at once and it stays WAL): a read-only
@@ -704,7 +708,7 @@ store_close(struct au_store *store)
 		sqlite3_exec(store->db, "PRAGMA journal_mode = DELETE", NULL,
 		    NULL, NULL);
 	}
-	free(store->touched);
+	store_touched_free(&store->touched);
 	sqlite3_close(store->db);
 	store_host_cache_clear(&store->host);
 	free(store->path);
