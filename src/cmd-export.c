@@ -129,7 +129,8 @@ cmd_export_exec(struct cmd_ctx *ctx, struct cmd_args *args)
 	case AU_FMT_NDJSON:
 		/* Streamed: one event in memory at a time, whatever the history. */
 		st.ndjson = render_ndjson_new(out.fp);
-		if ((err = store_each_event(store, &q, export_ndjson_event, &st)) == NULL)
+		if ((err = store_each_event(store, &q, export_ndjson_event, &st)) == NULL &&
+		    (err = render_ndjson_end(st.ndjson)) == NULL)
 			err = render_check_io(out.fp);
 		render_ndjson_free(st.ndjson);
 		break;

@@ -54,9 +54,12 @@ jtime_opt(uint64_t filetime, int present)
 /*
  * Events are most of a report's text (200,000 of them from a collector's
  * log), so they are not built as Jansson objects: each is written key by
- * key, the same text json_dumps would give for the object. Strings go
- * through Jansson's own encoder; one that comes again (a host, a provider,
- * a code's description) is encoded once.
+ * key, the same text json_dumps would give for the object, into a buffer
+ * written out when full (stdio's per-call locking was a fifth of a
+ * collector's report). Strings go through Jansson's own encoder, but for
+ * printable ASCII without a quote or backslash, which it writes as it is;
+ * one that comes again (a host, a provider, a code's description) is
+ * encoded once.
  */
 struct jenc {
 	char *src;      /* the string last encoded in this slot */
@@ -69,8 +72,12 @@ enum {
 	JE_REMEDIATION, JE_MESSAGE, JE_KEY, JE_SOURCE, JE_N
 };
 
+#define JE_BUF 65536
+
 struct jevents {
 	FILE *out;
+	char *buf;      /* text not yet written to out */
+	size_t len;
 	const char *open, *sep, *colon, *close;
 	int nkeys, failed;
 	struct jenc enc[JE_N];
@@ -82,10 +89,21 @@ jevents_init(struct jevents *je, FILE *out, int compact)
 {
 	memset(je, 0, sizeof(*je));
 	je->out = out;
+	je->buf = xmalloc(JE_BUF);
 	je->open = compact ? "{" : "{\n          ";
 	je->sep = compact ? "," : ",\n          ";
 	je->colon = compact ? ":" : ": ";
 	je->close = compact ? "}" : "\n        }";
+}
+
+/* Writes out what the buffer holds; -1 when writing failed (now or before). */
+static int
+je_flush(struct jevents *je)
+{
+	if (je->len > 0 && fwrite(je->buf, 1, je->len, je->out) != je->len)
+		je->failed = 1;
+	je->len = 0;
+	return je->failed || ferror(je->out) ? -1 : 0;
 }
 
 static void
@@ -95,23 +113,58 @@ jevents_free(struct jevents *je)
 		free(je->enc[i].src);
 		free(je->enc[i].text);
 	}
+	free(je->buf);
+}
+
+static void
+je_put(struct jevents *je, const char *s, size_t n)
+{
+	if (je->len + n > JE_BUF) {
+		je_flush(je);
+		if (n > JE_BUF) {
+			if (fwrite(s, 1, n, je->out) != n)
+				je->failed = 1;
+			return;
+		}
+	}
+	memcpy(je->buf + je->len, s, n);
+	je->len += n;
+}
+
+static void
+je_puts(struct jevents *je, const char *s)
+{
+	je_put(je, s, strlen(s));
 }
 
 static void
 je_key(struct jevents *je, const char *key)
 {
-	fputs(je->nkeys++ == 0 ? je->open : je->sep, je->out);
-	fputc('"', je->out);
-	fputs(key, je->out);
-	fputc('"', je->out);
-	fputs(je->colon, je->out);
+	je_puts(je, je->nkeys++ == 0 ? je->open : je->sep);
+	je_put(je, "\"", 1);
+	je_puts(je, key);
+	je_put(je, "\"", 1);
+	je_puts(je, je->colon);
 }
 
 static void
 je_null(struct jevents *je, const char *key)
 {
 	je_key(je, key);
-	fputs("null", je->out);
+	je_put(je, "null", 4);
+}
+
+/* Whether Jansson writes s as it is: printable ASCII, no quote, no backslash. */
+static int
+je_plain(const char *s, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+			return 0;
+	*len = (size_t)(p - (const unsigned char *)s);
+	return 1;
 }
 
 /* s as jstr would give it (null for NULL), through slot's cache. */
@@ -119,13 +172,24 @@ static void
 je_str(struct jevents *je, const char *key, int slot, const char *s)
 {
 	struct jenc *c = &je->enc[slot];
+	size_t n;
 
 	if (s == NULL) {
 		je_null(je, key);
 		return;
 	}
 	je_key(je, key);
-	if (c->src == NULL || strcmp(c->src, s) != 0) {
+	if (c->src != NULL && strcmp(c->src, s) == 0) {
+		je_put(je, c->text, c->len);
+		return;
+	}
+	if (je_plain(s, &n)) {
+		je_put(je, "\"", 1);
+		je_put(je, s, n);
+		je_put(je, "\"", 1);
+		return;
+	}
+	{
 		json_t *j = jstr(s);
 		char *text = json_dumps(j, JSON_ENCODE_ANY);
 
@@ -140,21 +204,32 @@ je_str(struct jevents *je, const char *key, int slot, const char *s)
 		c->text = text;
 		c->len = strlen(text);
 	}
-	fwrite(c->text, 1, c->len, je->out);
+	je_put(je, c->text, c->len);
 }
 
+/* Decimal digits of v, as %lld writes them. */
 static void
 je_int(struct jevents *je, const char *key, long long v)
 {
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
 	je_key(je, key);
-	fprintf(je->out, "%lld", v);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	je_put(je, p, (size_t)(d + sizeof(d) - p));
 }
 
 static void
 je_bool(struct jevents *je, const char *key, int v)
 {
 	je_key(je, key);
-	fputs(v ? "true" : "false", je->out);
+	je_puts(je, v ? "true" : "false");
 }
 
 static void
@@ -164,9 +239,9 @@ je_time(struct jevents *je, const char *key, uint64_t filetime)
 
 	/* ISO 8601 digits and signs: nothing to escape. */
 	je_key(je, key);
-	fputc('"', je->out);
-	fputs(render_time(filetime, buf, sizeof(buf)), je->out);
-	fputc('"', je->out);
+	je_put(je, "\"", 1);
+	je_puts(je, render_time(filetime, buf, sizeof(buf)));
+	je_put(je, "\"", 1);
 }
 
 /*
@@ -209,9 +284,9 @@ jevent_write(struct jevents *je, const struct au_event *ev, int export)
 		je_str(je, "source_file", JE_SOURCE, ev->source_file);
 		je_time(je, "@timestamp", ev->time);
 	}
-	fputs(je->close, je->out);
+	je_puts(je, je->close);
 	free(key);
-	return je->failed || ferror(je->out) ? -1 : 0;
+	return je->failed ? -1 : 0;
 }
 
 /* An event of a report as a JSON value (a host's latest): jevent_write's text, read back. */
@@ -228,6 +303,8 @@ jreport_event(const struct au_event *ev)
 	if (m != NULL) {
 		jevents_init(&je, m, 1);
 		rc = jevent_write(&je, ev, 0);
+		if (je_flush(&je) != 0)
+			rc = -1;
 		jevents_free(&je);
 		if (fclose(m) != 0)
 			rc = -1;
@@ -576,15 +653,19 @@ jw_host(void *st, const struct au_host_report *hr)
 	    jw_dump_open(w->out, o, "    ");
 
 	json_decref(o);
-	if (rc == 0)
-		rc = fputs(hr->nevents > 0 ? ",\n      \"events\": [" :
-		    ",\n      \"events\": []", w->out) == EOF ? -1 : 0;
-	for (size_t i = 0; rc == 0 && i < hr->nevents; i++)
-		rc = fputs(i == 0 ? "\n        " : ",\n        ", w->out) == EOF ? -1 :
-		    jevent_write(&w->events, hr->events[i], 0);
-	if (rc == 0)
-		rc = fputs(hr->nevents > 0 ? "\n      ]\n    }" : "\n    }",
-		    w->out) == EOF ? -1 : 0;
+	if (rc == 0) {
+		struct jevents *je = &w->events;
+
+		je_puts(je, hr->nevents > 0 ? ",\n      \"events\": [" :
+		    ",\n      \"events\": []");
+		for (size_t i = 0; rc == 0 && i < hr->nevents; i++) {
+			je_puts(je, i == 0 ? "\n        " : ",\n        ");
+			rc = jevent_write(je, hr->events[i], 0);
+		}
+		je_puts(je, hr->nevents > 0 ? "\n      ]\n    }" : "\n    }");
+		if (je_flush(je) != 0)
+			rc = -1;
+	}
 	return rc < 0 || ferror(w->out) ? jw_fail() : NULL;
 }
 
@@ -679,6 +760,14 @@ render_ndjson_new(FILE *out)
 	return w;
 }
 
+struct au_error *
+render_ndjson_end(struct render_ndjson *w)
+{
+	if (je_flush(&w->je) != 0)
+		return au_error_new(AU_ERR_IO, NULL, "cannot write the export");
+	return NULL;
+}
+
 void
 render_ndjson_free(struct render_ndjson *w)
 {
@@ -692,8 +781,11 @@ struct au_error *
 render_ndjson_event(struct render_ndjson *w, const struct au_event *ev)
 {
 	/* Compact: Jansson escapes control characters, so it stays one line. */
-	if (jevent_write(&w->je, ev, 1) != 0 || fputc('\n', w->je.out) == EOF ||
-	    ferror(w->je.out))
+	int rc = jevent_write(&w->je, ev, 1);
+
+	je_put(&w->je, "\n", 1);
+	/* Written out in blocks; what is left, at the end (render_ndjson_end). */
+	if (rc != 0 || (w->je.len > JE_BUF / 2 && je_flush(&w->je) != 0))
 		return au_error_new(AU_ERR_IO, NULL, "cannot write the export");
 	return NULL;
 }

@@ -94,7 +94,7 @@ struct au_error *render_codes_json(FILE *out, const struct au_code *codes,
  * Export, one event at a time (`export`). render_ndjson_event writes one
  * line: the event keys of the JSON report, then source_file and
  * @timestamp (the same as time); its writer keeps the encodings of strings
- * that come again (render_ndjson_new, render_ndjson_free). render_csv_header and render_event_csv
+ * that come again (render_ndjson_new, render_ndjson_end, render_ndjson_free). render_csv_header and render_event_csv
  * write RFC 4180 CSV: CRLF line ends, a field holding a comma, a double
  * quote, CR or LF quoted, quotes doubled, null as an empty field, booleans
  * as true/false, bytes that are not UTF-8 as U+FFFD, nothing else changed.
@@ -110,6 +110,8 @@ struct au_error *render_codes_json(FILE *out, const struct au_code *codes,
 struct render_ndjson;
 struct render_ndjson *render_ndjson_new(FILE *out);
 struct au_error *render_ndjson_event(struct render_ndjson *w, const struct au_event *ev);
+/* Writes out what render_ndjson_event left buffered: call once after the last event. */
+struct au_error *render_ndjson_end(struct render_ndjson *w);
 void render_ndjson_free(struct render_ndjson *w);
 struct au_error *render_csv_header(FILE *out);
 struct au_error *render_event_csv(FILE *out, const struct au_event *ev, int flags);

@@ -1220,6 +1220,8 @@ render_one(int csv, const struct au_event *ev, int flags)
 		struct render_ndjson *nd = render_ndjson_new(out);
 
 		err = render_ndjson_event(nd, ev);
+		if (err == NULL)
+			err = render_ndjson_end(nd);
 		render_ndjson_free(nd);
 	}
 	CHECK(err == NULL);
@@ -1393,7 +1395,10 @@ test_write_error(void)
 	{
 		struct render_ndjson *nd = render_ndjson_new(f);
 
+		/* Its own buffer is written out at the end: the failure shows there. */
 		err = render_ndjson_event(nd, rep.hosts[1]->events[0]);
+		if (err == NULL)
+			err = render_ndjson_end(nd);
 		render_ndjson_free(nd);
 	}
 	CHECK(err != NULL && err->kind == AU_ERR_IO);
