@@ -486,13 +486,10 @@ pipeline_report(struct au_store *store, const struct au_query *q,
 	if ((err = w.begin(w.st, &rep)) != NULL)
 		goto done;
 	for (size_t i = 0; i < rep.nhosts && err == NULL; i++) {
-		struct au_query one = *q;
-		const char *name = rep.hosts[i]->host;
 		struct host_state hs = { &w, rep.hosts[i], cat, support_time(o->c), 0 };
 
-		one.hosts = &name;
-		one.nhosts = 1;
-		err = store_each_host(store, &one, write_host, &hs);
+		err = store_host_events(store, rep.hosts[i]->host, q->since, q->until,
+		    write_host, &hs);
 		if (err == NULL && !hs.done)
 			err = w.host(w.st, rep.hosts[i]);   /* silent: the summary is all */
 	}

@@ -17,19 +17,78 @@
 #include "store-int.h"
 #include "xmalloc.h"
 
+/*
+ * Reads the events (stmt evq) and installs (stmt inq) of host id in
+ * [since, until) and hands them to fn, unless it has none in range.
+ */
+static struct au_error *
+store_read_host(struct au_store *store, sqlite3_stmt *evq, sqlite3_stmt *inq,
+    int64_t id, const char *name, uint64_t since, uint64_t until,
+    store_host_fn fn, void *arg)
+{
+	struct au_error *err = NULL;
+	struct au_event **events = NULL;
+	struct au_install **installs = NULL;
+	size_t nev = 0, nin = 0, cap = 0;
+	int rc;
+
+	sqlite3_bind_int64(evq, 1, id);
+	store_bind_range(evq, since, until);
+	while ((rc = sqlite3_step(evq)) == SQLITE_ROW) {
+		if (nev == cap) {
+			cap = cap ? cap * 2 : 64;
+			events = xreallocarray(events, cap, sizeof(*events));
+		}
+		events[nev++] = store_row_event(evq, name);
+	}
+	sqlite3_reset(evq);
+	if (rc != SQLITE_DONE) {
+		err = store_error(store, "cannot read events");
+		goto done;
+	}
+	cap = 0;
+	sqlite3_bind_int64(inq, 1, id);
+	store_bind_range(inq, since, until);
+	while ((rc = sqlite3_step(inq)) == SQLITE_ROW) {
+		if (nin == cap) {
+			cap = cap ? cap * 2 : 8;
+			installs = xreallocarray(installs, cap, sizeof(*installs));
+		}
+		installs[nin++] = store_row_install(inq, name);
+	}
+	sqlite3_reset(inq);
+	if (rc != SQLITE_DONE) {
+		err = store_error(store, "cannot read installer events");
+		goto done;
+	}
+	if (nev == 0 && nin == 0)
+		goto done;
+	/* fn owns the arrays from here, even when it fails. */
+	err = fn(arg, events, nev, installs, nin);
+	events = NULL;
+	installs = NULL;
+	nev = nin = 0;
+done:
+	for (size_t i = 0; i < nev; i++)
+		au_event_free(events[i]);
+	free(events);
+	for (size_t i = 0; i < nin; i++)
+		au_install_free(installs[i]);
+	free(installs);
+	return err;
+}
+
 struct au_error *
 store_each_host(struct au_store *store, const struct au_query *q,
     store_host_fn fn, void *arg)
 {
 	struct au_error *err = NULL;
 	struct store_host_row *hosts = NULL;
-	size_t nhosts = 0, nev = 0, nin = 0;
+	size_t nhosts = 0;
 	sqlite3_stmt *evq = NULL, *inq = NULL;
-	struct au_event **events = NULL;
-	struct au_install **installs = NULL;
 	uint64_t since = q != NULL ? q->since : 0;
 	uint64_t until = q != NULL ? q->until : 0;
-	int began = 0, rc;
+	int began = 0;
 
 	if ((err = store_read_begin(store, &began)) != NULL)
 		goto done;
@@ -38,62 +97,57 @@ store_each_host(struct au_store *store, const struct au_query *q,
 	if ((err = store_prepare(store, STORE_EVENT_COLUMNS, &evq)) != NULL ||
 	    (err = store_prepare(store, STORE_INSTALL_COLUMNS, &inq)) != NULL)
 		goto done;
-	for (size_t h = 0; h < nhosts; h++) {
-		size_t cap = 0;
-
-		sqlite3_bind_int64(evq, 1, hosts[h].id);
-		store_bind_range(evq, since, until);
-		while ((rc = sqlite3_step(evq)) == SQLITE_ROW) {
-			if (nev == cap) {
-				cap = cap ? cap * 2 : 64;
-				events = xreallocarray(events, cap,
-				    sizeof(*events));
-			}
-			events[nev++] = store_row_event(evq, hosts[h].name);
-		}
-		sqlite3_reset(evq);
-		if (rc != SQLITE_DONE) {
-			err = store_error(store, "cannot read events");
-			goto done;
-		}
-		cap = 0;
-		sqlite3_bind_int64(inq, 1, hosts[h].id);
-		store_bind_range(inq, since, until);
-		while ((rc = sqlite3_step(inq)) == SQLITE_ROW) {
-			if (nin == cap) {
-				cap = cap ? cap * 2 : 8;
-				installs = xreallocarray(installs, cap,
-				    sizeof(*installs));
-			}
-			installs[nin++] = store_row_install(inq, hosts[h].name);
-		}
-		sqlite3_reset(inq);
-		if (rc != SQLITE_DONE) {
-			err = store_error(store,
-			    "cannot read installer events");
-			goto done;
-		}
-		if (nev == 0 && nin == 0)
-			continue;
-		/* fn owns the arrays from here, even when it fails. */
-		err = fn(arg, events, nev, installs, nin);
-		events = NULL;
-		installs = NULL;
-		nev = nin = 0;
-		if (err != NULL)
-			goto done;
-	}
+	for (size_t h = 0; h < nhosts && err == NULL; h++)
+		err = store_read_host(store, evq, inq, hosts[h].id, hosts[h].name,
+		    since, until, fn, arg);
 done:
-	for (size_t i = 0; i < nev; i++)
-		au_event_free(events[i]);
-	free(events);
-	for (size_t i = 0; i < nin; i++)
-		au_install_free(installs[i]);
-	free(installs);
 	sqlite3_finalize(evq);
 	sqlite3_finalize(inq);
 	store_free_hosts(hosts, nhosts);
 	store_read_end(store, began);
+	return err;
+}
+
+struct au_error *
+store_host_events(struct au_store *store, const char *host, uint64_t since,
+    uint64_t until, store_host_fn fn, void *arg)
+{
+	static const char *const sql[3] = {
+		"SELECT id, name FROM hosts WHERE name_key = ?1",
+		STORE_EVENT_COLUMNS_NO_FILE,
+		STORE_INSTALL_COLUMNS,
+	};
+	struct au_error *err = NULL;
+	sqlite3_stmt *hq;
+	char *key = xstrdup(host != NULL ? host : "");
+	char *name = NULL;
+	int64_t id = 0;
+	int began = 0, rc;
+
+	for (int i = 0; i < 3; i++)
+		if (store->rq[i] == NULL &&
+		    (err = store_prepare(store, sql[i], &store->rq[i])) != NULL)
+			goto done;
+	if ((err = store_read_begin(store, &began)) != NULL)
+		goto done;
+	store_lower(key);
+	hq = store->rq[0];
+	sqlite3_bind_text(hq, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(hq);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(hq, 0);
+		name = store_col_dup(hq, 1);
+	}
+	sqlite3_reset(hq);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_error(store, "cannot read the hosts");
+	else if (rc == SQLITE_ROW)
+		err = store_read_host(store, store->rq[1], store->rq[2], id,
+		    name != NULL ? name : "", since, until, fn, arg);
+done:
+	store_read_end(store, began);
+	free(name);
+	free(key);
 	return err;
 }
 

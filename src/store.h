@@ -167,6 +167,14 @@ typedef struct au_error *(*store_host_fn)(void *arg, struct au_event **events,
     size_t nevents, struct au_install **installs, size_t ninstalls);
 struct au_error *store_each_host(struct au_store *store,
     const struct au_query *q, store_host_fn fn, void *arg);
+/*
+ * The same for one host, named in full (any case), in [since, until)
+ * (until 0: no end), without source_file (NULL): a report's host by host,
+ * on statements prepared once. fn is not called when the history does not
+ * know the host or it has nothing in range.
+ */
+struct au_error *store_host_events(struct au_store *store, const char *host,
+    uint64_t since, uint64_t until, store_host_fn fn, void *arg);
 
 /*
  * Calls fn once per host q covers (in order of lower-case name) with a
