@@ -13,6 +13,12 @@ au_event_free(struct au_event *ev)
 {
 	if (ev == NULL)
 		return;
+	if (ev->packed == AU_EVENT_LENT)
+		return;
+	if (ev->packed == AU_EVENT_PACKED) {
+		free(ev);
+		return;
+	}
 	free(ev->host);
 	free(ev->provider);
 	free(ev->channel);
@@ -21,6 +27,52 @@ au_event_free(struct au_event *ev)
 	free(ev->detail);
 	free(ev->source_file);
 	free(ev);
+}
+
+/* Copies s (if not NULL) to *at, returning the copy. */
+static char *
+pack_str(const char *s, char **at)
+{
+	char *copy = *at;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(copy, s, n);
+	*at += n;
+	return copy;
+}
+
+struct au_event *
+au_event_pack(struct au_event *ev, void *(*alloc)(void *ctx, size_t size),
+    void *ctx)
+{
+	const char *const str[] = { ev->host, ev->provider, ev->channel,
+	    ev->message, ev->result_code, ev->detail, ev->source_file };
+	struct au_event *p;
+	size_t len = sizeof(*p);
+	char *at;
+
+	if (ev->packed)
+		return ev;
+	for (size_t i = 0; i < sizeof(str) / sizeof(str[0]); i++)
+		if (str[i] != NULL)
+			len += strlen(str[i]) + 1;
+	/* Strings are bytes: the struct's alignment is all the block needs. */
+	p = alloc != NULL ? alloc(ctx, len) : xmalloc(len);
+	*p = *ev;
+	at = (char *)(p + 1);
+	p->host = pack_str(ev->host, &at);
+	p->provider = pack_str(ev->provider, &at);
+	p->channel = pack_str(ev->channel, &at);
+	p->message = pack_str(ev->message, &at);
+	p->result_code = pack_str(ev->result_code, &at);
+	p->detail = pack_str(ev->detail, &at);
+	p->source_file = pack_str(ev->source_file, &at);
+	p->packed = alloc != NULL ? AU_EVENT_LENT : AU_EVENT_PACKED;
+	au_event_free(ev);
+	return p;
 }
 
 void
@@ -112,6 +164,21 @@ au_records_once(uint64_t a, uint64_t amin, uint64_t amax, uint64_t b,
 static void host_add(struct au_file_stats *st, const char *computer,
     const struct au_file_host *add, int once);
 
+/*
+ * The room hosts[] has for n hosts: 4, then the next power of two, so
+ * that adding one host at a time reallocates only at powers of two (a
+ * collector's chunk names a hundred servers).
+ */
+static size_t
+hosts_room(size_t n)
+{
+	size_t r = 4;
+
+	while (r < n)
+		r *= 2;
+	return r;
+}
+
 void
 au_file_stats_note_host(struct au_file_stats *st, const char *computer,
     uint64_t time, uint64_t record_id)
@@ -156,8 +223,11 @@ host_add(struct au_file_stats *st, const char *computer,
 			k = (k + 1) & (st->host_index_size - 1);
 		}
 		if (h == NULL) {
-			st->hosts = xreallocarray(st->hosts, st->nhosts + 1,
-			    sizeof(*st->hosts));
+			/* Room doubles at each power of two (see hosts_room). */
+			if (st->nhosts == 0 || (st->nhosts >= 4 &&
+			    (st->nhosts & (st->nhosts - 1)) == 0))
+				st->hosts = xreallocarray(st->hosts,
+				    hosts_room(st->nhosts + 1), sizeof(*st->hosts));
 			h = &st->hosts[st->nhosts];
 			memset(h, 0, sizeof(*h));
 			h->name = xstrdup(computer);
@@ -208,7 +278,7 @@ au_file_stats_copy_hosts(struct au_file_stats *dst,
 	dst->host_index_size = 0;
 	if (src->nhosts == 0)
 		return;
-	dst->hosts = xreallocarray(NULL, src->nhosts, sizeof(*dst->hosts));
+	dst->hosts = xreallocarray(NULL, hosts_room(src->nhosts), sizeof(*dst->hosts));
 	for (size_t i = 0; i < src->nhosts; i++) {
 		dst->hosts[i] = src->hosts[i];
 		dst->hosts[i].name = xstrdup(src->hosts[i].name);

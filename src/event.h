@@ -55,7 +55,10 @@ struct au_event {
 	const struct au_code *code;   /* catalog entry, or NULL if unknown */
 
 	char *source_file;        /* a file it came from (export), or NULL */
+	int packed;               /* au_event_pack made it: AU_EVENT_PACKED or AU_EVENT_LENT */
 };
+#define AU_EVENT_PACKED 1         /* one allocation, struct and strings */
+#define AU_EVENT_LENT 2           /* in memory its reader owns: au_event_free does nothing */
 
 /*
  * An MsiInstaller event (1033, 1034, 1022, 11707, 11708, 11724) for the
@@ -114,6 +117,15 @@ struct au_file_stats {
 };
 
 void au_event_free(struct au_event *ev);
+/*
+ * ev as one block, its strings after the struct (ev is freed): one free
+ * instead of seven. The block comes from alloc(ctx, size) when alloc is
+ * not NULL (AU_EVENT_LENT: au_event_free leaves it to its owner), else
+ * from malloc (AU_EVENT_PACKED). A packed event's strings must not be
+ * replaced or freed one by one (classify it before).
+ */
+struct au_event *au_event_pack(struct au_event *ev, void *(*alloc)(void *ctx,
+    size_t size), void *ctx);
 void au_install_free(struct au_install *in);
 void au_file_stats_clear(struct au_file_stats *st);
 /* Adds one problem to st->errors. */

@@ -257,6 +257,8 @@ deliver(struct evtxml *x, char *provider, int upgrade, uint32_t event_id,
 		x->channel = NULL;
 		ev->message = join_strings(x->data, x->ndata);
 		st->matched++;
+		if (sink->prepare != NULL)
+			sink->prepare(ev);
 		err = sink->event(sink->arg, ev);
 	} else {
 		in = install_classify(provider, event_id, x->time, x->computer,

@@ -72,6 +72,19 @@ struct au_ingest_sink {
 	 */
 	struct au_error *(*member_begin)(void *arg, const char *name);
 	struct au_error *(*member_end)(void *arg, const struct au_file_stats *m);
+	/*
+	 * Optional: completes an event (the pipeline classifies it) before it
+	 * is handed to event(), on the thread that read it: readers call it
+	 * once per event, so that work is done beside the reading.
+	 */
+	void (*prepare)(struct au_event *ev);
+	/*
+	 * Set when event() keeps nothing of an event past the call (it
+	 * stores it and frees it): the reader may then hand over events in
+	 * memory of its own, reused later, on which au_event_free does
+	 * nothing (the fast path: freeing memory of another thread is slow).
+	 */
+	int keeps_no_events;
 };
 
 /*

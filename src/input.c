@@ -387,6 +387,8 @@ input_emit(struct input_ctx *c, const struct input_record *r)
 		else
 			ev->message = xstrdup(r->message != NULL ? r->message : "");
 		c->st->matched++;
+		if (c->sink->prepare != NULL)
+			c->sink->prepare(ev);
 		return c->sink->event(c->sink->arg, ev);
 	}
 	if (c->sink->related != NULL && ingest_is_related_provider(r->provider)) {

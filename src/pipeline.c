@@ -1,4 +1,5 @@
 /* pipeline.c: the one path from input files to stored events, and from stored events to reports. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ sink_event(void *arg, struct au_event *ev)
 	struct au_error *err;
 	int is_new = 0;
 
-	classify_event(ev);
+	/* Classified by sink.prepare, on the reading thread. */
 	err = store_add_event(s->store, s->file_id, ev, &is_new);
 	if (err == NULL) {
 		if (is_new)
@@ -186,7 +187,7 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 	struct au_file_stats st;
 	struct sink_state s;
 	struct au_ingest_sink sink = { sink_event, sink_install, &s, sink_progress,
-	    sink_related, sink_member_begin, sink_member_end };
+	    sink_related, sink_member_begin, sink_member_end, classify_event, 1 };
 	char **files = NULL;
 	size_t nfiles = 0;
 
@@ -389,8 +390,137 @@ pipeline_summaries(struct au_store *store, const struct au_query *q,
 	return NULL;
 }
 
-struct host_state {
+/*
+ * The report's writer on a thread of its own: while it writes one host,
+ * this thread reads and analyses the next (a collector's report is half
+ * reading and half writing). One host waits between the two, so memory
+ * holds at most four hosts' events. Without the thread (it could not be
+ * started), hosts are written as they come.
+ */
+struct writer_thread {
 	struct au_report_writer *w;
+	pthread_t tid;
+	int running;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct au_host_report *pending;   /* handed over, not yet taken */
+	int pending_owned;                /* freed once written */
+	/* Written, to be freed by the thread that made them (glibc frees faster there). */
+	struct au_host_report *written[2];
+	int closing;                      /* no more hosts */
+	struct au_error *err;             /* the writer's first error */
+};
+
+static void *
+writer_run(void *arg)
+{
+	struct writer_thread *t = arg;
+
+	pthread_mutex_lock(&t->mu);
+	for (;;) {
+		struct au_host_report *hr;
+		int owned;
+
+		while (t->pending == NULL && !t->closing)
+			pthread_cond_wait(&t->cv, &t->mu);
+		if (t->pending == NULL)
+			break;
+		hr = t->pending;
+		owned = t->pending_owned;
+		t->pending = NULL;
+		pthread_cond_broadcast(&t->cv);
+		if (t->err == NULL) {
+			struct au_error *err;
+
+			pthread_mutex_unlock(&t->mu);
+			err = t->w->host(t->w->st, hr);
+			pthread_mutex_lock(&t->mu);
+			if (t->err == NULL)
+				t->err = err;
+			else
+				au_error_free(err);
+		}
+		if (owned)
+			t->written[t->written[0] != NULL] = hr;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+static void
+writer_start(struct writer_thread *t, struct au_report_writer *w)
+{
+	memset(t, 0, sizeof(*t));
+	t->w = w;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	t->running = pthread_create(&t->tid, NULL, writer_run, t) == 0;
+}
+
+/*
+ * Hands hr over to be written (and freed after, when owned); frees the
+ * hosts written since. Returns the writer's error, if it has had one.
+ */
+static struct au_error *
+writer_put(struct writer_thread *t, struct au_host_report *hr, int owned)
+{
+	struct au_host_report *done[2];
+	struct au_error *err;
+
+	if (!t->running) {
+		err = t->w->host(t->w->st, hr);
+		if (owned)
+			analyse_host_free(hr);
+		return err;
+	}
+	pthread_mutex_lock(&t->mu);
+	while (t->pending != NULL)
+		pthread_cond_wait(&t->cv, &t->mu);
+	memcpy(done, t->written, sizeof(done));
+	memset(t->written, 0, sizeof(t->written));
+	if (t->err == NULL) {
+		t->pending = hr;
+		t->pending_owned = owned;
+		pthread_cond_broadcast(&t->cv);
+		hr = NULL;
+	}
+	err = t->err;
+	t->err = NULL;
+	pthread_mutex_unlock(&t->mu);
+	for (int i = 0; i < 2; i++)
+		analyse_host_free(done[i]);
+	if (hr != NULL && owned)
+		analyse_host_free(hr);
+	return err;
+}
+
+/* Waits until every host handed over is written; the writer's error. */
+static struct au_error *
+writer_finish(struct writer_thread *t)
+{
+	struct au_error *err;
+
+	if (t->running) {
+		pthread_mutex_lock(&t->mu);
+		t->closing = 1;
+		pthread_cond_broadcast(&t->cv);
+		pthread_mutex_unlock(&t->mu);
+		pthread_join(t->tid, NULL);
+		t->running = 0;
+		for (int i = 0; i < 2; i++) {
+			analyse_host_free(t->written[i]);
+			t->written[i] = NULL;
+		}
+	}
+	err = t->err;
+	t->err = NULL;
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->cv);
+	return err;
+}
+
+struct host_state {
+	struct writer_thread *wt;
 	const struct au_host_report *summary;
 	const struct au_catalog *cat;
 	uint64_t support_now;
@@ -403,7 +533,6 @@ write_host(void *arg, struct au_event **events, size_t nevents,
 {
 	struct host_state *s = arg;
 	struct au_host_report *hr;
-	struct au_error *err;
 
 	hr = analyse_host(events, nevents, installs, ninstalls);
 	/* What only the summary knows: the host's logs, whatever the provider. */
@@ -426,10 +555,8 @@ write_host(void *arg, struct au_event **events, size_t nevents,
 		hr->host = xstrdup(s->summary->host);
 	}
 	analyse_host_build(hr, s->cat, s->support_now);
-	err = s->w->host(s->w->st, hr);
 	s->done = 1;
-	analyse_host_free(hr);
-	return err;
+	return writer_put(s->wt, hr, 1);
 }
 
 static struct au_error *
@@ -466,6 +593,7 @@ pipeline_report(struct au_store *store, const struct au_query *q,
 	struct au_report_writer w = { NULL, NULL, NULL, NULL, NULL, NULL };
 	struct au_render_opts ropts = { 0, 80 };
 	struct cmd_output out = { NULL, NULL, NULL };
+	struct writer_thread wt;
 
 	analyse_report_init(&rep, 0);
 	rep.command = o->command;
@@ -485,13 +613,22 @@ pipeline_report(struct au_store *store, const struct au_query *q,
 		goto done;
 	if ((err = w.begin(w.st, &rep)) != NULL)
 		goto done;
+	writer_start(&wt, &w);
 	for (size_t i = 0; i < rep.nhosts && err == NULL; i++) {
-		struct host_state hs = { &w, rep.hosts[i], cat, support_time(o->c), 0 };
+		struct host_state hs = { &wt, rep.hosts[i], cat, support_time(o->c), 0 };
 
 		err = store_host_events(store, rep.hosts[i]->host, q->since, q->until,
 		    write_host, &hs);
 		if (err == NULL && !hs.done)
-			err = w.host(w.st, rep.hosts[i]);   /* silent: the summary is all */
+			err = writer_put(&wt, rep.hosts[i], 0);   /* silent: the summary is all */
+	}
+	{
+		struct au_error *werr = writer_finish(&wt);
+
+		if (err == NULL)
+			err = werr;
+		else
+			au_error_free(werr);
 	}
 	if (err == NULL && o->files)
 		err = store_each_file(store, write_file, &w);

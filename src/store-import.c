@@ -18,22 +18,89 @@
 #include "store-int.h"
 #include "xmalloc.h"
 
-/* Writes the cached host's display name if an event changed it. */
+/* Writes the display names that events of the open file changed. */
 static struct au_error *
 store_host_flush(struct au_store *s)
 {
 	sqlite3_stmt *st = s->stmt[ST_HOST_RENAME];
+	struct au_error *err = NULL;
 
-	if (!s->host.dirty)
+	for (size_t i = 0; i < s->names.n && err == NULL; i++) {
+		struct store_host_cache *hc = &s->names.e[i];
+
+		if (!hc->dirty)
+			continue;
+		sqlite3_bind_int64(st, 1, hc->id);
+		sqlite3_bind_text(st, 2, hc->name, -1, SQLITE_STATIC);
+		if (hc->name_time == STORE_NO_NAME_TIME)
+			sqlite3_bind_null(st, 3);
+		else
+			sqlite3_bind_int64(st, 3, hc->name_time);
+		hc->dirty = 0;
+		err = store_run(s, st, "cannot store a host");
+	}
+	return err;
+}
+
+/* A host name's hash, the same for any ASCII case. */
+static size_t
+store_name_hash(const char *name)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ (uint64_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) *
+		    UINT64_C(1099511628211);
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* The open file's entry for name (any case), or NULL. */
+static struct store_host_cache *
+store_names_find(struct store_names *nm, const char *name)
+{
+	size_t k;
+
+	if (nm->last != 0 && au_host_cmp(nm->e[nm->last - 1].key, name) == 0)
+		return &nm->e[nm->last - 1];
+	if (nm->index_size == 0)
 		return NULL;
-	sqlite3_bind_int64(st, 1, s->host.id);
-	sqlite3_bind_text(st, 2, s->host.name, -1, SQLITE_STATIC);
-	if (s->host.name_time == STORE_NO_NAME_TIME)
-		sqlite3_bind_null(st, 3);
-	else
-		sqlite3_bind_int64(st, 3, s->host.name_time);
-	s->host.dirty = 0;
-	return store_run(s, st, "cannot store a host");
+	for (k = store_name_hash(name) & (nm->index_size - 1); nm->index[k] != 0;
+	    k = (k + 1) & (nm->index_size - 1))
+		if (au_host_cmp(nm->e[nm->index[k] - 1].key, name) == 0) {
+			nm->last = nm->index[k];
+			return &nm->e[nm->last - 1];
+		}
+	return NULL;
+}
+
+/* Adds hc (its strings taken over) to the open file's names. */
+static struct store_host_cache *
+store_names_add(struct store_names *nm, const struct store_host_cache *hc)
+{
+	size_t k;
+
+	if (nm->n == nm->cap) {
+		nm->cap = nm->cap ? 2 * nm->cap : 16;
+		nm->e = xreallocarray(nm->e, nm->cap, sizeof(*nm->e));
+	}
+	if (2 * (nm->n + 1) > nm->index_size) {
+		free(nm->index);
+		nm->index_size = nm->index_size ? 2 * nm->index_size : 64;
+		nm->index = xcalloc(nm->index_size, sizeof(*nm->index));
+		for (size_t i = 0; i < nm->n; i++) {
+			for (k = store_name_hash(nm->e[i].key) & (nm->index_size - 1);
+			    nm->index[k] != 0; k = (k + 1) & (nm->index_size - 1))
+				;
+			nm->index[k] = i + 1;
+		}
+	}
+	nm->e[nm->n] = *hc;
+	for (k = store_name_hash(hc->key) & (nm->index_size - 1); nm->index[k] != 0;
+	    k = (k + 1) & (nm->index_size - 1))
+		;
+	nm->index[k] = ++nm->n;
+	nm->last = nm->n;
+	return &nm->e[nm->n - 1];
 }
 
 static size_t
@@ -80,6 +147,8 @@ store_touch(struct au_store *s, int64_t id)
 void
 store_touched_clear(struct store_touched *t)
 {
+	for (size_t i = 0; t->n > 0 && i < t->cap; i++)
+		store_summ_free(t->slot[i].summ);
 	if (t->n > 0)
 		memset(t->slot, 0, t->cap * sizeof(*t->slot));
 	t->n = 0;
@@ -89,6 +158,7 @@ store_touched_clear(struct store_touched *t)
 void
 store_touched_free(struct store_touched *t)
 {
+	store_touched_clear(t);
 	free(t->slot);
 	memset(t, 0, sizeof(*t));
 }
@@ -103,50 +173,51 @@ store_host(struct au_store *s, const char *name, int from_event, uint64_t time,
     int64_t *id)
 {
 	struct au_error *err = NULL;
-	struct store_host_cache *hc = &s->host;
+	struct store_host_cache *hc = store_names_find(&s->names, name), add;
 	sqlite3_stmt *st;
-	char *key = NULL;
 
-	if (hc->key == NULL || au_host_cmp(name, hc->key) != 0) {
-		if ((err = store_host_flush(s)) != NULL)
-			goto done;
-		store_host_cache_clear(hc);
-		key = xstrdup(name);
-		store_lower(key);
+	if (hc == NULL) {
+		memset(&add, 0, sizeof(add));
+		add.name_time = STORE_NO_NAME_TIME;
+		add.key = xstrdup(name);
+		store_lower(add.key);
 		st = s->stmt[ST_HOST_GET];
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, add.key, -1, SQLITE_STATIC);
 		switch (sqlite3_step(st)) {
 		case SQLITE_ROW:
-			hc->id = sqlite3_column_int64(st, 0);
-			hc->name = store_col_dup(st, 1);
+			add.id = sqlite3_column_int64(st, 0);
+			add.name = store_col_dup(st, 1);
+			if (add.name == NULL)
+				add.name = xstrdup("");
 			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-				hc->name_time = sqlite3_column_int64(st, 2);
+				add.name_time = sqlite3_column_int64(st, 2);
 			sqlite3_reset(st);
 			break;
 		case SQLITE_DONE:
 			sqlite3_reset(st);
 			st = s->stmt[ST_HOST_INS];
 			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, add.key, -1, SQLITE_STATIC);
 			if (from_event)
 				sqlite3_bind_int64(st, 3, (sqlite3_int64)time);
 			else
 				sqlite3_bind_null(st, 3);
-			if ((err = store_run(s, st,
-			    "cannot store a host")) != NULL)
-				goto done;
-			hc->id = sqlite3_last_insert_rowid(s->db);
-			hc->name = xstrdup(name);
+			if ((err = store_run(s, st, "cannot store a host")) != NULL) {
+				free(add.key);
+				return err;
+			}
+			add.id = sqlite3_last_insert_rowid(s->db);
+			add.name = xstrdup(name);
 			if (from_event)
-				hc->name_time = (int64_t)time;
+				add.name_time = (int64_t)time;
 			break;
 		default:
 			err = store_error(s, "cannot look up a host");
 			sqlite3_reset(st);
-			goto done;
+			free(add.key);
+			return err;
 		}
-		hc->key = key;
-		key = NULL;
+		hc = store_names_add(&s->names, &add);
 	}
 	if (from_event && (hc->name_time == STORE_NO_NAME_TIME ||
 	    (int64_t)time > hc->name_time)) {
@@ -162,9 +233,7 @@ store_host(struct au_store *s, const char *name, int from_event, uint64_t time,
 		store_touch(s, hc->id);
 		s->touched.last = hc->id;
 	}
-done:
-	free(key);
-	return err;
+	return NULL;
 }
 
 /* Remembers what stat says of the file about to be read (have_id 0 if nothing). */
@@ -352,6 +421,8 @@ store_newest(struct au_store *s, int64_t host_id, struct store_touched_host **ou
 	if (rc != SQLITE_ROW)
 		return store_error(s, "cannot look up a stored event");
 	th->looked_up = 1;
+	if (!th->has_events)
+		th->summ = store_summ_new();
 	return NULL;
 }
 
@@ -504,15 +575,26 @@ store_add_event(struct au_store *store, int64_t file_id,
 		goto done;
 	if ((err = store_newest(store, host_id, &th)) != NULL)
 		goto done;
-	if (store_may_be_stored(th, ev->time) &&
-	    (err = store_find_event(store, host_id, ev, provider, &event_row)) != NULL)
-		goto done;
+	if (store_may_be_stored(th, ev->time)) {
+		/* Not newer than all before it: the summary is walked again. */
+		store_summ_free(th->summ);
+		th->summ = NULL;
+		if ((err = store_find_event(store, host_id, ev, provider,
+		    &event_row)) != NULL)
+			goto done;
+	}
 	if (event_row == 0) {
 		if ((err = store_insert_event(store, host_id, ev, provider,
 		    &event_row, &stored_time)) != NULL)
 			goto done;
 		*is_new = 1;
-		store_newer(store_touch(store, host_id), stored_time);
+		th = store_touch(store, host_id);
+		store_newer(th, stored_time);
+		if (th->summ != NULL)
+			store_summ_keep(th->summ, event_row, stored_time,
+			    ev->record_id, ev->result_code, ev->result_code ?
+			    ev->detail : NULL, ev->result_code ?
+			    au_category_name(ev->category) : NULL);
 	}
 	st = store->stmt[ST_EVENT_FILE];
 	sqlite3_bind_int64(st, 1, event_row);
@@ -759,6 +841,8 @@ store_file_commit(struct au_store *store, int64_t file_id,
 	    "cannot commit the file's events")) != NULL)
 		goto done;
 	store->in_file = 0;
+	/* Written, and the next file may name other hosts: memory stays the file's. */
+	store_names_clear(&store->names);
 done:
 	if (err != NULL)
 		store_file_rollback(store);
@@ -814,8 +898,8 @@ store_file_rollback(struct au_store *store)
 		sqlite3_step(store->stmt[ST_ROLLBACK]);
 		sqlite3_reset(store->stmt[ST_ROLLBACK]);
 	}
-	/* The cached host row may have been rolled back with the rest. */
-	store_host_cache_clear(&store->host);
+	/* The host rows may have been rolled back with the rest. */
+	store_names_clear(&store->names);
 	store->in_file = 0;
 	store->nnew = store->nknown = 0;
 	store_touched_clear(&store->touched);

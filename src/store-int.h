@@ -51,15 +51,29 @@ enum store_status_stmt {
 	SS_COUNT
 };
 
-/* The previous event's host, kept because a file holds long runs of one host. */
+/* A host row as the open file has it. */
 struct store_host_cache {
-	char *key;                  /* lower-case name; NULL when empty */
+	char *key;                  /* lower-case name */
 	char *name;                 /* display name, as hosts.name should be */
 	int64_t id;
 	int64_t name_time;          /* STORE_NO_NAME_TIME: named by an install */
 	int dirty;                  /* name/name_time not yet written */
 };
 #define STORE_NO_NAME_TIME INT64_MIN
+
+/*
+ * The open file's hosts by name, so that each is looked up once and its
+ * latest spelling written once, at the end of the file, however its
+ * events interleave with other hosts' (a collector's log): it grows with
+ * the servers of one file, never with the history or the events.
+ */
+struct store_names {
+	struct store_host_cache *e;   /* in order of first use */
+	size_t n, cap;
+	size_t *index;                /* open addressing over e: i + 1; 0 empty */
+	size_t index_size;            /* 0 or a power of two */
+	size_t last;                  /* the entry used last, + 1; 0 none */
+};
 
 /*
  * The hosts the open file added to (for host_status at commit), each with
@@ -69,11 +83,20 @@ struct store_host_cache {
  * of the file's hosts: it grows with the servers of one file, never with
  * the history or the events.
  */
+struct store_summ;
 struct store_touched_host {
 	int64_t id;                 /* 0: an empty slot */
 	int64_t newest;             /* valid once looked up */
 	int looked_up;
 	int has_events;             /* the host has events (newest is theirs) */
+	/*
+	 * The host's summary (host_status, host_codes) kept as its events
+	 * are stored, while that is all there is to it: it had no events
+	 * before this file, and each one came newer than the one before
+	 * (so in the order of the summary's walk). NULL: computed again
+	 * from all its events at commit.
+	 */
+	struct store_summ *summ;
 };
 struct store_touched {
 	struct store_touched_host *slot;
@@ -95,7 +118,7 @@ struct au_store {
 	int64_t id_mtime;
 	uint64_t nnew, nknown;      /* is_new results of the open file */
 	uint64_t member_nnew, member_nknown;   /* the same at the open member's begin */
-	struct store_host_cache host;
+	struct store_names names;       /* the open file's hosts */
 	struct store_touched touched;   /* hosts the open file added to */
 	sqlite3_stmt *sst[SS_COUNT];    /* host_status statements, prepared on first use */
 	sqlite3_stmt *rq[3];            /* store_host_events' statements, prepared on first use */
@@ -138,7 +161,7 @@ struct au_error *store_prepare(struct au_store *s, const char *sql, sqlite3_stmt
 void store_bind_time(sqlite3_stmt *st, int col, uint64_t t);   /* 0 (unknown) binds NULL */
 /* Binds ?2 and ?3 to [since, until) (until 0: no end). */
 void store_bind_range(sqlite3_stmt *st, uint64_t since, uint64_t until);
-void store_host_cache_clear(struct store_host_cache *hc);
+void store_names_clear(struct store_names *nm);
 /* A category as stored (its name), AU_CAT_NONE when absent or unknown. */
 enum au_category store_category_parse(const char *name);
 /* A row of STORE_EVENT_COLUMNS (or STORE_INSTALL_COLUMNS), classified again. */
@@ -164,6 +187,11 @@ void store_touched_clear(struct store_touched *t);
 void store_touched_free(struct store_touched *t);
 
 /* Summaries (store-summary.c). */
+struct store_summ *store_summ_new(void);
+void store_summ_free(struct store_summ *m);
+/* One event stored as row (time, record ID, code, detail, category's name as stored), in walk order. */
+void store_summ_keep(struct store_summ *m, int64_t row, uint64_t time, uint64_t rec,
+    const char *code, const char *detail, const char *category);
 /* Brings host_status up to date for the hosts the open file touched. */
 struct au_error *store_status_touched(struct au_store *s);
 /* Builds host_status for every host (the migration to schema 2). */

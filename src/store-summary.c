@@ -97,13 +97,14 @@ store_same(const char *a, const char *b)
 	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
 }
 
-/* Adds one row of SS_EVENTS. */
+/*
+ * Adds one event, stored as row with time, record ID rec, result code
+ * (NULL: none), detail and category as stored (its name).
+ */
 static void
-store_summ_add(struct store_summ *m, sqlite3_stmt *st)
+store_summ_event(struct store_summ *m, int64_t row, uint64_t time, uint64_t rec,
+    const char *code, const char *detail, const char *category)
 {
-	uint64_t time = store_col_u64(st, 1), rec = store_col_u64(st, 2);
-	const char *code = (const char *)sqlite3_column_text(st, 3);
-	const char *detail;
 	enum au_category cat;
 	struct store_code_acc *cc = NULL;
 	char *key;
@@ -118,8 +119,7 @@ store_summ_add(struct store_summ *m, sqlite3_stmt *st)
 	m->last = time;
 	if (code == NULL)
 		return;
-	detail = (const char *)sqlite3_column_text(st, 4);
-	cat = store_category_parse((const char *)sqlite3_column_text(st, 5));
+	cat = store_category_parse(category);
 	if (cat == AU_CAT_NONE)   /* edited by hand: derive it again */
 		cat = classify_category(code);
 	m->attempts++;
@@ -142,7 +142,7 @@ store_summ_add(struct store_summ *m, sqlite3_stmt *st)
 		m->cond_count = 1;
 		m->cond_since = time;
 	}
-	m->latest = sqlite3_column_int64(st, 0);
+	m->latest = row;
 	m->lcat = cat;
 
 	key = detail != NULL ? xasprintf("%s-%s", code, detail) : xstrdup(code);
@@ -170,6 +170,38 @@ store_summ_add(struct store_summ *m, sqlite3_stmt *st)
 	free(key);
 }
 
+/* Adds one row of SS_EVENTS. */
+static void
+store_summ_add(struct store_summ *m, sqlite3_stmt *st)
+{
+	store_summ_event(m, sqlite3_column_int64(st, 0), store_col_u64(st, 1),
+	    store_col_u64(st, 2), (const char *)sqlite3_column_text(st, 3),
+	    (const char *)sqlite3_column_text(st, 4),
+	    (const char *)sqlite3_column_text(st, 5));
+}
+
+struct store_summ *
+store_summ_new(void)
+{
+	return xcalloc(1, sizeof(struct store_summ));
+}
+
+void
+store_summ_free(struct store_summ *m)
+{
+	if (m == NULL)
+		return;
+	store_summ_clear(m);
+	free(m);
+}
+
+void
+store_summ_keep(struct store_summ *m, int64_t row, uint64_t time, uint64_t rec,
+    const char *code, const char *detail, const char *category)
+{
+	store_summ_event(m, row, time, rec, code, detail, category);
+}
+
 /* Accumulates host_id's events in [since, until) (until 0: no end). */
 static struct au_error *
 store_summ_host(struct au_store *s, int64_t host_id, uint64_t since,
@@ -195,21 +227,17 @@ store_summ_host(struct au_store *s, int64_t host_id, uint64_t since,
 	return NULL;
 }
 
-/*
- * Recomputes host_status and host_codes of one host from all its events,
- * streamed: one event in memory at a time, whatever the host's history.
- */
+/* Writes host_status and host_codes of one host from its summary m. */
 static struct au_error *
-store_status_host(struct au_store *s, int64_t host_id)
+store_status_write(struct au_store *s, int64_t host_id, const struct store_summ *mp)
 {
 	struct au_error *err = NULL;
-	struct store_summ m;
+	const struct store_summ m = *mp;
 	sqlite3_stmt *st;
 	int has_installs = 0;
 
-	memset(&m, 0, sizeof(m));
-	if ((err = store_summ_host(s, host_id, 0, 0, &m)) != NULL)
-		goto done;
+	if ((err = store_status_prepare(s)) != NULL)
+		return err;
 	st = s->sst[SS_HAS_INSTALLS];
 	sqlite3_bind_int64(st, 1, host_id);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -274,14 +302,31 @@ store_status_host(struct au_store *s, int64_t host_id)
 			goto done;
 	}
 done:
+	return err;
+}
+
+/*
+ * Recomputes host_status and host_codes of one host from all its events,
+ * streamed: one event in memory at a time, whatever the host's history.
+ */
+static struct au_error *
+store_status_host(struct au_store *s, int64_t host_id)
+{
+	struct au_error *err;
+	struct store_summ m;
+
+	memset(&m, 0, sizeof(m));
+	if ((err = store_summ_host(s, host_id, 0, 0, &m)) == NULL)
+		err = store_status_write(s, host_id, &m);
 	store_summ_clear(&m);
 	return err;
 }
 
 static int
-store_id_cmp(const void *pa, const void *pb)
+store_touched_cmp(const void *pa, const void *pb)
 {
-	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+	int64_t a = (*(struct store_touched_host *const *)pa)->id;
+	int64_t b = (*(struct store_touched_host *const *)pb)->id;
 
 	return (a > b) - (a < b);
 }
@@ -291,17 +336,20 @@ struct au_error *
 store_status_touched(struct au_store *s)
 {
 	struct au_error *err = NULL;
-	int64_t *ids = s->touched.n > 0 ? xcalloc(s->touched.n, sizeof(*ids)) : NULL;
+	struct store_touched_host **th = s->touched.n > 0 ?
+	    xcalloc(s->touched.n, sizeof(*th)) : NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->touched.cap; i++)
 		if (s->touched.slot[i].id != 0)
-			ids[n++] = s->touched.slot[i].id;
+			th[n++] = &s->touched.slot[i];
 	if (n > 1)
-		qsort(ids, n, sizeof(*ids), store_id_cmp);
+		qsort(th, n, sizeof(*th), store_touched_cmp);
+	/* A summary kept while the file was read is all there is to know. */
 	for (size_t i = 0; i < n && err == NULL; i++)
-		err = store_status_host(s, ids[i]);
-	free(ids);
+		err = th[i]->summ != NULL ? store_status_write(s, th[i]->id,
+		    th[i]->summ) : store_status_host(s, th[i]->id);
+	free(th);
 	store_touched_clear(&s->touched);
 	return err;
 }

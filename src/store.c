@@ -168,12 +168,15 @@ store_prepare(struct au_store *s, const char *sql, sqlite3_stmt **st)
 }
 
 void
-store_host_cache_clear(struct store_host_cache *hc)
+store_names_clear(struct store_names *nm)
 {
-	free(hc->key);
-	free(hc->name);
-	memset(hc, 0, sizeof(*hc));
-	hc->name_time = STORE_NO_NAME_TIME;
+	for (size_t i = 0; i < nm->n; i++) {
+		free(nm->e[i].key);
+		free(nm->e[i].name);
+	}
+	free(nm->e);
+	free(nm->index);
+	memset(nm, 0, sizeof(*nm));
 }
 
 /* A category as stored (its name), AU_CAT_NONE when absent or unknown. */
@@ -536,7 +539,6 @@ store_open(const char *path, enum store_mode mode, struct au_store **out)
 	s = xcalloc(1, sizeof(*s));
 	s->path = path != NULL ? xstrdup(path) : NULL;
 	s->busy_ms = store_busy_timeout_ms();
-	s->host.name_time = STORE_NO_NAME_TIME;
 	s->read_only = path != NULL && mode == STORE_READ;
 	name = path != NULL ? path : "";
 
@@ -710,7 +712,7 @@ store_close(struct au_store *store)
 	}
 	store_touched_free(&store->touched);
 	sqlite3_close(store->db);
-	store_host_cache_clear(&store->host);
+	store_names_clear(&store->names);
 	free(store->path);
 	free(store);
 }

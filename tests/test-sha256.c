@@ -90,7 +90,7 @@ static void
 one(const char *path)
 {
 	struct au_ingest_sink sink = { take_event, take_install, NULL, NULL, NULL,
-	    NULL, NULL };
+	    NULL, NULL, NULL, 0 };
 	char want[65];
 
 	if (!file_digest(path, want)) {
