@@ -590,7 +590,7 @@ pipeline_report(struct au_store *store, const struct au_query *q,
 	struct au_error *err = NULL, *cerr;
 	struct au_catalog *cat = NULL;
 	struct au_report rep;
-	struct au_report_writer w = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct au_report_writer w = { NULL, NULL, NULL, NULL, NULL, NULL, 0 };
 	struct au_render_opts ropts = { 0, 80 };
 	struct cmd_output out = { NULL, NULL, NULL };
 	struct writer_thread wt;
@@ -617,8 +617,10 @@ pipeline_report(struct au_store *store, const struct au_query *q,
 	for (size_t i = 0; i < rep.nhosts && err == NULL; i++) {
 		struct host_state hs = { &wt, rep.hosts[i], cat, support_time(o->c), 0 };
 
-		err = store_host_events(store, rep.hosts[i]->host, q->since, q->until,
-		    write_host, &hs);
+		/* A writer that shows no single event has all it needs in the summary. */
+		if (w.events)
+			err = store_host_events(store, rep.hosts[i]->host, q->since,
+			    q->until, write_host, &hs);
 		if (err == NULL && !hs.done)
 			err = writer_put(&wt, rep.hosts[i], 0);   /* silent: the summary is all */
 	}

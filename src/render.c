@@ -697,9 +697,11 @@ render_report_writer(enum au_format fmt, FILE *out,
 		return NULL;
 	case AU_FMT_JSON:
 		render_json_writer(out, w);
+		w->events = 1;
 		return NULL;
 	case AU_FMT_HTML:
 		render_html_writer(out, w);
+		w->events = 1;
 		return NULL;
 	default:
 		break;

@@ -39,6 +39,12 @@ struct au_report_writer {
 	struct au_error *(*file)(void *st, const struct au_file_stats *f);
 	struct au_error *(*end)(void *st, const struct au_report *rep);
 	void (*free)(void *st);
+	/*
+	 * Whether host() writes each event (hr->events): JSON and HTML do.
+	 * Text and Markdown write what a host's summary holds (see
+	 * store_each_summary), so a report gives them the summaries alone.
+	 */
+	int events;
 };
 /* A writer of fmt (text, markdown, json, html) to out. */
 struct au_error *render_report_writer(enum au_format fmt, FILE *out,
