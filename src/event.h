@@ -96,6 +96,7 @@ struct au_file_stats {
 	uint64_t installs;        /* installer events found */
 	uint64_t events_new;      /* import: events new to the store */
 	uint64_t events_known;    /* import: events the store already had */
+	uint64_t chunks_known;    /* import: chunks an earlier import read (not read again) */
 	int dirty;                /* header says the log was not closed cleanly */
 	int file_corrupted;       /* libevtx says the file is corrupted */
 	int host_from_name;       /* the form has no Computer: the host is the file's name */
@@ -114,6 +115,18 @@ struct au_file_stats {
 	uint64_t first_time, last_time;
 	size_t *host_index;       /* private to au_file_stats_note_host */
 	size_t host_index_size;
+};
+
+/*
+ * What identifies one chunk of an .evtx file as read: its header's
+ * checksum, its records' checksum (of the bytes from 512 to free_offset),
+ * the free-space offset and the last record identifier.
+ */
+struct au_chunk_sums {
+	uint32_t header_crc;
+	uint32_t records_crc;
+	uint32_t free_offset;
+	uint64_t last_record;
 };
 
 void au_event_free(struct au_event *ev);

@@ -460,8 +460,8 @@ static void
 chunk_process(struct chunk_worker *w, uint64_t k, uint8_t *buf, size_t len,
     struct chunk_result *r)
 {
-	struct au_ingest_sink sink = { collect_event, collect_install, r, NULL,
-	    collect_related, NULL, NULL, NULL, 0 };
+	struct au_ingest_sink sink = { .event = collect_event,
+	    .install = collect_install, .arg = r, .related = collect_related };
 	struct au_file_stats st;
 	struct retry retry;
 	libevtx_file_t *file = NULL;
@@ -475,9 +475,6 @@ chunk_process(struct chunk_worker *w, uint64_t k, uint8_t *buf, size_t len,
 	w->k = k;
 	r->cs = chunk_check(w->chunk, len);
 	if (r->cs == CHUNK_UNUSED)
-		return;
-	/* Already imported (see au_ingest_opts.first_chunk): checked, not read. */
-	if (k < w->opts->first_chunk)
 		return;
 	/* libevtx reads nothing from a chunk cut short by the end of the file. */
 	if (r->cs == CHUNK_PARTIAL)
@@ -719,14 +716,53 @@ ring_release(struct chunk_ring *ring, uint64_t k, int stop)
 	pthread_mutex_unlock(&ring->mu);
 }
 
+/*
+ * Counts again the records of chunk c (whose checksums hold) that come
+ * after record identifier upto, toward their computers: an earlier import
+ * counted those before. When a record's computer cannot be read from the
+ * bytes, r keeps its counts (read by libevtx, they count in full).
+ */
+static void
+chunk_count_after(const uint8_t *c, uint64_t upto, struct chunk_result *r)
+{
+	struct prefilter_host_cache cache;
+	struct au_file_stats hosts;
+	uint32_t *off = xmalloc(CHUNK_MAX_RECORDS * sizeof(*off)), end;
+	uint64_t records = 0;
+	size_t n = chunk_walk(c, EVTX_CHUNK_SIZE, off, &end);
+	char name[1024];
+
+	memset(&cache, 0, sizeof(cache));
+	memset(&hosts, 0, sizeof(hosts));
+	for (size_t j = 0; j < n; j++) {
+		uint64_t id = le64(c + off[j] + 8);
+
+		if (id <= upto)
+			continue;
+		if (!prefilter_computer(c, EVTX_CHUNK_SIZE, off[j], &cache, name,
+		    sizeof(name))) {
+			au_file_stats_clear(&hosts);
+			free(off);
+			return;
+		}
+		au_file_stats_note_host(&hosts, name, le64(c + off[j] + 16), id);
+		records++;
+	}
+	au_file_stats_clear(&r->hosts);
+	r->hosts = hosts;
+	r->records = records;
+	free(off);
+}
+
 /* Hands chunk k's slot on: damage, counts, then its events in record order. */
 static struct au_error *
 slot_deliver(const char *path, struct chunk_slot *sl, uint64_t k,
-    const struct au_ingest_sink *sink, struct au_file_stats *st,
+    const struct au_ingest_sink *sink, int ask, struct au_file_stats *st,
     struct damage *dmg, struct digest *dg)
 {
 	struct chunk_result *r = &sl->res;
 	struct au_error *err = NULL;
+	int known = 0;
 
 	if (sl->read_errno != 0)
 		return au_error_errno(AU_ERR_INPUT, path, sl->read_errno,
@@ -734,6 +770,27 @@ slot_deliver(const char *path, struct chunk_slot *sl, uint64_t k,
 		    (EVTX_FILE_HEADER_SIZE + k * EVTX_CHUNK_SIZE));
 	digest_update(dg, sl->buf, sl->len);
 	damage_note(dmg, r->cs, k);
+	/* Read by an earlier import (see struct au_ingest_sink.chunk)? */
+	if (ask && r->cs == CHUNK_OK && r->err == NULL) {
+		struct au_chunk_sums now = { le32(sl->buf + 124), le32(sl->buf + 52),
+		    le32(sl->buf + 48), le64(sl->buf + 32) }, before;
+		int had = 0;
+
+		err = sink->chunk(sink->arg, k, &now, r->nev, &known, &before, &had);
+		if (err != NULL || known) {
+			st->chunks_known += known;
+			st->events_known += known ? r->nev : 0;
+			chunk_result_clear(r);
+			lend_reset(&sl->lend);
+			return err;
+		}
+		/* Written on since: the records it had are still its first bytes. */
+		if (had && before.free_offset >= EVTX_CHUNK_HEADER_SIZE &&
+		    before.free_offset <= now.free_offset &&
+		    libdeflate_crc32(0, sl->buf + EVTX_CHUNK_HEADER_SIZE,
+		    before.free_offset - EVTX_CHUNK_HEADER_SIZE) == before.records_crc)
+			chunk_count_after(sl->buf, before.last_record, r);
+	}
 	st->records += r->records;
 	st->recovered += r->recovered;
 	st->corrupt += r->corrupt;
@@ -847,8 +904,8 @@ ingest_fast(const char *path, int fd, const struct prefilter *pf,
 			nthreads++;
 	for (uint64_t k = 0; k < nchunks; k++) {
 		ring_wait(ring, &w[0], k);
-		err = slot_deliver(path, &ring->slot[k % RING_SLOTS], k, sink, st,
-		    dmg, dg);
+		err = slot_deliver(path, &ring->slot[k % RING_SLOTS], k, sink,
+		    sink->chunk != NULL && !opts->recovered, st, dmg, dg);
 		ring_release(ring, k, err != NULL);
 		if (err != NULL)
 			break;

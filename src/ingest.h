@@ -19,15 +19,6 @@ struct au_ingest_opts {
 	int hash;                    /* compute st->sha256 */
 	int naive;                   /* decode every record (no prefilter): for tests and benchmarks */
 	int threads;                 /* threads reading chunks (1 or 2) */
-	/*
-	 * Chunks before this one (0-based, file order) are checked for
-	 * damage and covered by st->sha256, but their records are not read
-	 * (not counted, no events): for a log that grew since it was last
-	 * imported, pass the number of chunks imported then. The naive path
-	 * (naive, or a file whose header sends it there) cannot skip and
-	 * reads every record: the caller must still expect known events.
-	 */
-	uint64_t first_chunk;
 	/* Exports (src/input.h): what the forms without these fields take. */
 	const char *computer;        /* --computer: host of forms without one, or NULL */
 	const struct au_tz *tz;      /* --timezone of local times; NULL = UTC, with a warning */
@@ -85,6 +76,25 @@ struct au_ingest_sink {
 	 * nothing (the fast path: freeing memory of another thread is slow).
 	 */
 	int keeps_no_events;
+	/*
+	 * Optional: chunk k (from 0) of an .evtx file checks out (signature,
+	 * both checksums) with sums, and holds `events` upgrade events;
+	 * called in file order, by the thread that called ingest_file, before
+	 * the chunk's records are handed on. *known set to 1 says they were
+	 * read before (an earlier import of a log that grew since): they are
+	 * then neither handed on nor counted as read (st->chunks_known counts
+	 * the chunk, st->events_known its events). Else, when *had is set,
+	 * *before is what the earlier import read of chunk k: when the
+	 * chunk's records up to before's free offset are still those bytes
+	 * (it was written on since, as a live log's last chunk is), the
+	 * records up to before's last record are handed on again (the store
+	 * knows their events) but not counted again toward their computers.
+	 * Not called with --recovered, whose slack space the checksums do not
+	 * cover, nor on --decode-all's naive path.
+	 */
+	struct au_error *(*chunk)(void *arg, uint64_t k,
+	    const struct au_chunk_sums *sums, uint64_t events, int *known,
+	    struct au_chunk_sums *before, int *had);
 };
 
 /*

@@ -155,6 +155,15 @@ sink_related(void *arg, const struct au_related *r)
 }
 
 static struct au_error *
+sink_chunk(void *arg, uint64_t k, const struct au_chunk_sums *sums,
+    uint64_t events, int *known, struct au_chunk_sums *before, int *had)
+{
+	struct sink_state *s = arg;
+
+	return store_chunk(s->store, k, sums, events, known, before, had);
+}
+
+static struct au_error *
 sink_member_begin(void *arg, const char *name)
 {
 	struct sink_state *s = arg;
@@ -178,6 +187,31 @@ sink_member_end(void *arg, const struct au_file_stats *m)
 	return store_member_end(s->store, id, m);
 }
 
+/*
+ * What import says of a file its history had imported from the same path
+ * before (prev), now that it is read again (st): "" when never; else its
+ * digest compared with that import's, and the chunks not read again.
+ */
+static char *
+import_again(const struct store_previous *prev, const struct au_file_stats *st)
+{
+	const char *how;
+
+	if (!prev->found)
+		return xstrdup("");
+	if (st->sha256[0] != '\0' && strcmp(st->sha256, prev->sha256) == 0)
+		how = "the same bytes as at its import of";
+	else if (st->size > prev->size && prev->chunks_known > 0)
+		how = "grew since its import of";
+	else
+		how = "changed since its import of";
+	if (prev->chunks_known == 0)
+		return xasprintf("; %s %s: read again", how, prev->imported_at);
+	return xasprintf("; %s %s: %llu chunk%s unchanged, not read again", how,
+	    prev->imported_at, (unsigned long long)prev->chunks_known,
+	    prev->chunks_known == 1 ? "" : "s");
+}
+
 struct au_error *
 pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
     const struct au_ingest_opts *opts, struct cmd_ctx *ctx, int verbose,
@@ -185,9 +219,12 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 {
 	struct au_error *err = NULL, *ferr;
 	struct au_file_stats st;
+	struct store_previous prev;
 	struct sink_state s;
-	struct au_ingest_sink sink = { sink_event, sink_install, &s, sink_progress,
-	    sink_related, sink_member_begin, sink_member_end, classify_event, 1 };
+	struct au_ingest_sink sink = { .event = sink_event, .install = sink_install,
+	    .arg = &s, .progress = sink_progress, .related = sink_related,
+	    .member_begin = sink_member_begin, .member_end = sink_member_end,
+	    .prepare = classify_event, .keeps_no_events = 1, .chunk = sink_chunk };
 	char **files = NULL;
 	size_t nfiles = 0;
 
@@ -253,6 +290,7 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 		if ((err = store_file_begin(store, &st, &s.file_id)) != NULL)
 			goto done;
 		ferr = input_file(files[i], opts, &sink, &st);
+		store_file_previous(store, &prev);
 		if (ferr != NULL && ferr->kind != AU_ERR_INPUT) {
 			/* The database failed: nothing of this file stays. */
 			store_file_rollback(store);
@@ -280,13 +318,16 @@ pipeline_collect(struct au_store *store, char *const *paths, size_t npaths,
 		totals->events_known += st.events_known;
 		if (verbose) {
 			char *name = render_escape(st.path, 0, RENDER_ESC_TEXT);
+			char *since = import_again(&prev, &st);
+
 			if (s.shown)
 				fputs("\r\033[K", stderr);
-			printf("%s: %llu new, %llu already known (%llu records read%s)\n",
+			printf("%s: %llu new, %llu already known (%llu records read%s%s)\n",
 			    name, (unsigned long long)st.events_new,
 			    (unsigned long long)st.events_known,
 			    (unsigned long long)st.records,
-			    st.errors != NULL ? "; damaged" : "");
+			    st.errors != NULL ? "; damaged" : "", since);
+			free(since);
 			free(name);
 		}
 		au_file_stats_clear(&st);

@@ -266,7 +266,9 @@ store_file_unchanged(struct au_store *store, const char *path, int *unchanged,
 	store_file_stat(store, path);
 	if (!store->have_id)
 		goto done;
-	if ((err = store_prepare(store, "SELECT matched FROM files WHERE path = ?1"
+	/* Its events: those read, and those of chunks an earlier import read. */
+	if ((err = store_prepare(store, "SELECT events_new + events_known FROM files"
+	    " WHERE path = ?1"
 	    " AND size = ?2 AND mtime = ?3 AND inode = ?4 AND device = ?5"
 	    " AND errors IS NULL ORDER BY id DESC LIMIT 1", &st)) != NULL)
 		goto done;
@@ -287,6 +289,88 @@ done:
 	return err;
 }
 
+/* The latest import of path (a history's, not scan's): store->prev, prev_id. */
+static struct au_error *
+store_file_prev(struct au_store *s, const char *path)
+{
+	sqlite3_stmt *st = s->stmt[ST_FILE_PREV];
+	int rc;
+
+	memset(&s->prev, 0, sizeof(s->prev));
+	s->prev_id = 0;
+	if (s->path == NULL || path == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(st, 1);
+		const char *when = (const char *)sqlite3_column_text(st, 2);
+
+		s->prev_id = sqlite3_column_int64(st, 0);
+		s->prev.found = 1;
+		snprintf(s->prev.sha256, sizeof(s->prev.sha256), "%s",
+		    sha != NULL ? sha : "");
+		snprintf(s->prev.imported_at, sizeof(s->prev.imported_at), "%s",
+		    when != NULL ? when : "");
+		s->prev.size = store_col_u64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "cannot look up a file");
+	return NULL;
+}
+
+void
+store_file_previous(const struct au_store *store, struct store_previous *prev)
+{
+	*prev = store->prev;
+}
+
+struct au_error *
+store_chunk(struct au_store *store, uint64_t k, const struct au_chunk_sums *sums,
+    uint64_t events, int *known, struct au_chunk_sums *before, int *had)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*known = 0;
+	*had = 0;
+	memset(before, 0, sizeof(*before));
+	if (store->path == NULL || !store->in_file || store->in_member)
+		return NULL;
+	if (store->prev_id != 0) {
+		st = store->stmt[ST_CHUNK_GET];
+		sqlite3_bind_int64(st, 1, store->prev_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)k);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*had = 1;
+			before->header_crc = (uint32_t)sqlite3_column_int64(st, 0);
+			before->records_crc = (uint32_t)sqlite3_column_int64(st, 1);
+			before->last_record = store_col_u64(st, 2);
+			before->free_offset = (uint32_t)sqlite3_column_int64(st, 3);
+			*known = before->header_crc == sums->header_crc &&
+			    before->records_crc == sums->records_crc;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_error(store, "cannot look up a chunk");
+		if (*known) {
+			store->prev.chunks_known++;
+			store->nknown += events;
+		}
+	}
+	st = store->stmt[ST_CHUNK_INS];
+	sqlite3_bind_int64(st, 1, store->file_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)k);
+	sqlite3_bind_int64(st, 3, sums->header_crc);
+	sqlite3_bind_int64(st, 4, sums->records_crc);
+	sqlite3_bind_int64(st, 5, sums->last_record > INT64_MAX ? INT64_MAX :
+	    (sqlite3_int64)sums->last_record);
+	sqlite3_bind_int64(st, 6, sums->free_offset);
+	return store_run(store, st, "cannot record a chunk");
+}
+
 struct au_error *
 store_file_begin(struct au_store *store, const struct au_file_stats *st,
     int64_t *file_id)
@@ -304,16 +388,19 @@ store_file_begin(struct au_store *store, const struct au_file_stats *st,
 	    "cannot start a transaction")) != NULL)
 		goto done;
 	store->in_file = 1;
+	store->in_member = 0;
 	store->nnew = store->nknown = 0;
 	store_touched_clear(&store->touched);
 	store_file_stat(store, st->path);
+	if ((err = store_file_prev(store, st->path)) != NULL)
+		goto done;
 	sqlite3_bind_text(ins, 1, st->path ? st->path : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(ins, 2, (sqlite3_int64)st->size);
 	sqlite3_bind_text(ins, 3, st->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ins, 4, now, -1, SQLITE_STATIC);
 	if ((err = store_run(store, ins, "cannot record the file")) != NULL)
 		goto done;
-	*file_id = sqlite3_last_insert_rowid(store->db);
+	*file_id = store->file_id = sqlite3_last_insert_rowid(store->db);
 done:
 	if (err != NULL)
 		store_file_rollback(store);
@@ -837,6 +924,14 @@ store_file_commit(struct au_store *store, int64_t file_id,
 		goto done;
 	if ((err = store_status_touched(store)) != NULL)
 		goto done;
+	/* Only the latest import of a path keeps its chunks' checksums. */
+	if (store->prev_id != 0) {
+		sqlite3_stmt *drop = store->stmt[ST_CHUNK_DROP];
+
+		sqlite3_bind_int64(drop, 1, store->prev_id);
+		if ((err = store_run(store, drop, "cannot record the file")) != NULL)
+			goto done;
+	}
 	if ((err = store_run(store, store->stmt[ST_COMMIT],
 	    "cannot commit the file's events")) != NULL)
 		goto done;
@@ -875,6 +970,7 @@ store_member_begin(struct au_store *store, int64_t parent_id, const char *name,
 		return err;
 	store->member_nnew = store->nnew;
 	store->member_nknown = store->nknown;
+	store->in_member = 1;
 	return NULL;
 }
 
@@ -885,6 +981,7 @@ store_member_end(struct au_store *store, int64_t member_id,
 	if (!store->in_file)
 		return au_error_new(AU_ERR_INTERNAL, store->path,
 		    "an archive member outside its file's transaction");
+	store->in_member = 0;
 	return store_file_update(store, member_id, m,
 	    store->nnew - store->member_nnew, store->nknown - store->member_nknown, 0);
 }
@@ -903,30 +1000,4 @@ store_file_rollback(struct au_store *store)
 	store->in_file = 0;
 	store->nnew = store->nknown = 0;
 	store_touched_clear(&store->touched);
-}
-
-struct au_error *
-store_file_known(struct au_store *store, const char *sha256, uint64_t size,
-    int *known)
-{
-	struct au_error *err = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*known = 0;
-	if (sha256 == NULL || *sha256 == '\0')
-		goto done;
-	if ((err = store_prepare(store, "SELECT 1 FROM files"
-	    " WHERE sha256 = lower(?1) AND size = ?2 LIMIT 1", &st)) != NULL)
-		goto done;
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*known = 1;
-	else if (rc != SQLITE_DONE)
-		err = store_error(store, "cannot look up a file");
-done:
-	sqlite3_finalize(st);
-	return err;
 }

@@ -34,6 +34,10 @@ enum store_stmt {
 	ST_RELATED_INS,
 	ST_RELATED_NEAR,
 	ST_EVENT_NEWEST,
+	ST_FILE_PREV,
+	ST_CHUNK_INS,
+	ST_CHUNK_GET,
+	ST_CHUNK_DROP,
 	ST_COUNT
 };
 
@@ -117,6 +121,10 @@ struct au_store {
 	uint64_t id_size, id_inode, id_device;
 	int64_t id_mtime;
 	uint64_t nnew, nknown;      /* is_new results of the open file */
+	struct store_previous prev; /* the open file's path's latest import */
+	int64_t prev_id;            /* its row; 0 when none */
+	int in_member;              /* an archive member is open */
+	int64_t file_id;            /* the open file's row */
 	uint64_t member_nnew, member_nknown;   /* the same at the open member's begin */
 	struct store_names names;       /* the open file's hosts */
 	struct store_touched touched;   /* hosts the open file added to */

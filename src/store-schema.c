@@ -230,6 +230,20 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE files ADD COLUMN parent INTEGER REFERENCES files(id);\n"
 	"ALTER TABLE files ADD COLUMN members INTEGER NOT NULL DEFAULT 0;\n"
 	"CREATE INDEX files_parent ON files (parent);\n",
+	/* 9 */
+	"-- file_chunks: per .evtx file imported, the checksums of each chunk\n"
+	"-- read (its header's and its records'), kept for the file's latest\n"
+	"-- import only: the same path imported again (a log that grew) reads\n"
+	"-- only the chunks whose checksums changed\n"
+	"CREATE TABLE file_chunks (\n"
+	"	file_id INTEGER NOT NULL REFERENCES files(id),\n"
+	"	chunk INTEGER NOT NULL,         -- from 0, in file order\n"
+	"	header_crc INTEGER NOT NULL,\n"
+	"	records_crc INTEGER NOT NULL,\n"
+	"	last_record INTEGER NOT NULL,   -- its header's last record identifier\n"
+	"	free_offset INTEGER NOT NULL,   -- its records end there (the checksum's range)\n"
+	"	PRIMARY KEY (file_id, chunk)\n"
+	") WITHOUT ROWID;\n",
 };
 #define STORE_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
@@ -246,6 +260,7 @@ static struct au_error *(*const store_migration_fill[])(struct au_store *) = {
 	/* 6 */ NULL,
 	/* 7 */ NULL,
 	/* 8 */ NULL,
+	/* 9 */ NULL,
 };
 _Static_assert(sizeof(store_migration_fill) / sizeof(store_migration_fill[0]) ==
     sizeof(store_migrations) / sizeof(store_migrations[0]),

@@ -78,6 +78,15 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	[ST_RELATED_NEAR] = "SELECT time, record_id FROM related_events"
 	    " WHERE host_id = ?1 AND provider = ?2 AND event_id = ?3"
 	    " AND time > ?4 - 10000000 AND time < ?4 + 10000000",
+	/* The latest import of a path (files_path), before the open file's row. */
+	[ST_FILE_PREV] = "SELECT id, sha256, imported_at, size FROM files"
+	    " WHERE path = ?1 AND parent IS NULL ORDER BY id DESC LIMIT 1",
+	[ST_CHUNK_INS] = "INSERT OR REPLACE INTO file_chunks (file_id, chunk,"
+	    " header_crc, records_crc, last_record, free_offset)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_CHUNK_GET] = "SELECT header_crc, records_crc, last_record, free_offset"
+	    " FROM file_chunks WHERE file_id = ?1 AND chunk = ?2",
+	[ST_CHUNK_DROP] = "DELETE FROM file_chunks WHERE file_id = ?1",
 	/* The newest stored event of a host (the UNIQUE index's prefix). */
 	[ST_EVENT_NEWEST] = "SELECT max(time) FROM events WHERE host_id = ?1",
 	[ST_FILE_HOST] = "INSERT INTO file_hosts (host_id, file_id, name, records,"

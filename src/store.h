@@ -118,11 +118,34 @@ struct au_error *store_file_unchanged(struct au_store *store, const char *path,
     int *unchanged, uint64_t *matched);
 
 /*
- * Sets *known to 1 when a file with this SHA-256 (hex, any case) and size
- * was imported before, so import can say so; "" never matches.
+ * What the history knew of the open file's path when store_file_begin
+ * opened it: its latest import (found 0: none, or scan's store), with
+ * its SHA-256 (hex, to compare with what reading it gives) and import
+ * time (RFC 3339 UTC); and how many of the open file's chunks store_chunk
+ * found unchanged since.
  */
-struct au_error *store_file_known(struct au_store *store, const char *sha256,
-    uint64_t size, int *known);
+struct store_previous {
+	int found;
+	char sha256[65];
+	char imported_at[40];
+	uint64_t size;
+	uint64_t chunks_known;
+};
+void store_file_previous(const struct au_store *store, struct store_previous *prev);
+
+/*
+ * Chunk k (from 0) of the open .evtx file, whose checksums hold, as sums
+ * says: kept with the file. *known is set to 1 when its path's latest
+ * import had chunk k with the same checksums, so that its records,
+ * imported then, need not be read again (its `events` upgrade events
+ * count as known to the file); else, when that import had a chunk k,
+ * *had is set and *before is what it read of it (a chunk written on
+ * since, a live log's last one, still begins with those records). In
+ * scan's store, or inside an archive member: both 0 and nothing is kept.
+ */
+struct au_error *store_chunk(struct au_store *store, uint64_t k,
+    const struct au_chunk_sums *sums, uint64_t events, int *known,
+    struct au_chunk_sums *before, int *had);
 
 /* Which part of the history a query covers. */
 struct au_query {

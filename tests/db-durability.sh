@@ -192,10 +192,13 @@ contains "a again: all known" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already know
 contains "a again: totals" "$tmp/out" "1 file(s) imported into $db: 0 new event(s), 12000 already known"
 contains "a again: not read again" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known (unchanged since its import: not read again)"
 contains "a again: no record read" "$tmp/out" "0 installer event(s), 0 records read"
-# Touched (a new modification time): read again, every event known.
+# Touched (a new modification time): read again, its digest compared with
+# the import's, and every chunk found unchanged: no record read again.
 touch "$tmp/a.evtx"
 check_status "import a after touch" 0 "$AU" import --db "$db" "$tmp/a.evtx"
-contains "a touched: read again" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known (12000 records read)"
+contains "a touched: read again, the same bytes" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known (0 records read; the same bytes as at its import of "
+a_chunks=$(( ($(stat -c %s "$tmp/a.evtx") - 4096) / 65536 ))
+contains "a touched: every chunk unchanged" "$tmp/out" ": $a_chunks chunks unchanged, not read again)"
 check_status "import a, unchanged since" 0 "$AU" import --db "$db" "$tmp/a.evtx"
 contains "a unchanged again" "$tmp/out" "not read again"
 # The same bytes under another name (another inode): read.
@@ -209,7 +212,75 @@ ino=$(stat -c %i "$tmp/grow.evtx")
 cat "$tmp/a.evtx" > "$tmp/grow.evtx"
 [ "$(stat -c %i "$tmp/grow.evtx")" = "$ino" ] && pass || fail "grow.evtx: not rewritten in place"
 check_status "import grow after it changed" 0 "$AU" import --db "$tmp/grow.db" "$tmp/grow.evtx"
-contains "changed in place: read again" "$tmp/out" "$tmp/grow.evtx: 0 new, 12000 already known (12000 records read)"
+contains "changed in place: read again" "$tmp/out" "$tmp/grow.evtx: 0 new, 12000 already known (12000 records read; changed since its import of "
+contains "changed in place: no chunk of the old log" "$tmp/out" ": read again)"
+
+# A log that grew: the same five servers' log read twice, the second time
+# with 5,000 more records written after (the chunks before unchanged but
+# for the last, which was still being written): only the new chunks are
+# read, and the history ends as if the grown log alone had been imported.
+# growlog OUT COUNT: COUNT records in time order, servers in turn
+growlog() {
+	awk -v n="$2" -v p="$P" 'BEGIN {
+		printf "{\"records\": ["
+		for (k = 0; k < n; k++) {
+			t = 1704067200 + k * 60
+			printf "%s{\"time\": \"%s\", \"computer\": \"GROW%02d.contoso.local\",",
+			    k ? "," : "", strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), k % 5
+			printf " \"provider\": \"%s\", \"event_id\": 300, \"data\":", p
+			printf " [\"Azure AD Connect AutoUpgrade result = UpgradeAbortedSyncExeInUse\"]}"
+		}
+		printf "]}\n"
+	}' > "$1.json"
+	"$EVTXGEN" -o "$1" "$1.json"
+}
+growlog "$tmp/grow-10k.evtx" 10000
+growlog "$tmp/grow-15k.evtx" 15000
+gdb="$tmp/grown.db"
+cp "$tmp/grow-10k.evtx" "$tmp/live.evtx"
+check_status "grown log: first import" 0 "$AU" import --db "$gdb" "$tmp/live.evtx"
+contains "grown log: first import all new" "$tmp/out" "$tmp/live.evtx: 10000 new, 0 already known (10000 records read)"
+cp "$tmp/grow-15k.evtx" "$tmp/live.evtx"
+check_status "grown log: imported again" 0 "$AU" import --db "$gdb" "$tmp/live.evtx"
+old_chunks=$(( ($(stat -c %s "$tmp/grow-10k.evtx") - 4096) / 65536 ))
+# The last chunk of the first copy was written on: read again, its records
+# known; every chunk before it unchanged.
+contains "grown log: the new records only" "$tmp/out" "$tmp/live.evtx: 5000 new, 10000 already known (5000 records read; grew since its import of "
+contains "grown log: the old chunks not read again" "$tmp/out" ": $((old_chunks - 1)) chunks unchanged, not read again)"
+fdb="$tmp/fresh.db"
+check_status "grown log: the grown copy alone" 0 "$AU" import --db "$fdb" "$tmp/grow-15k.evtx"
+# Servers, events, records per server and periods as from the grown log alone.
+for d in "$gdb" "$fdb"; do
+	"$AU" report --db "$d" --format json | python3 -c '
+import json, sys
+for h in json.load(sys.stdin)["hosts"]:
+    print(h["host"], h["events_count"], h["attempts"], h["log"], h["streak"])' > "$d.hosts"
+done
+if cmp -s "$gdb.hosts" "$fdb.hosts" && [ "$(wc -l < "$fdb.hosts")" -eq 5 ]; then
+	pass
+else
+	fail "grown log: report differs from the grown log's alone: $(diff "$gdb.hosts" "$fdb.hosts" | head -5)"
+fi
+contains "grown log: 3000 records per server" "$gdb.hosts" "GROW03.contoso.local 3000 3000 {'records': 3000,"
+[ "$(q "$gdb" 'SELECT count(*) FROM events')" = 15000 ] && pass ||
+    fail "grown log: $(q "$gdb" 'SELECT count(*) FROM events') events, expected 15000"
+[ "$(consistent "$gdb")" = ok ] && pass || fail "grown log: $(consistent "$gdb")"
+# Only the latest import of a path keeps its chunks' checksums.
+[ "$(q "$gdb" 'SELECT count(DISTINCT file_id) FROM file_chunks')" = 1 ] && pass ||
+    fail "grown log: file_chunks of $(q "$gdb" 'SELECT count(DISTINCT file_id) FROM file_chunks') imports"
+# Another log written over it (other records, other checksums): read whole.
+growlog "$tmp/other.evtx" 12000
+sed 's/GROW/OTHR/g' "$tmp/other.evtx.json" > "$tmp/other2.json"
+"$EVTXGEN" -o "$tmp/live.evtx" "$tmp/other2.json"
+check_status "grown log: another log in its place" 0 "$AU" import --db "$gdb" "$tmp/live.evtx"
+contains "another log in its place: read whole" "$tmp/out" "$tmp/live.evtx: 12000 new, 0 already known (12000 records read; changed since its import of "
+contains "another log in its place: no chunk skipped" "$tmp/out" ": read again)"
+# --recovered reads slack space, which the checksums do not cover: every chunk read.
+check_status "grown log: --recovered" 0 "$AU" import --recovered --db "$tmp/rec.db" "$tmp/grow-10k.evtx"
+cp "$tmp/grow-15k.evtx" "$tmp/grow-10k.evtx"
+check_status "grown log: --recovered again" 0 "$AU" import --recovered --db "$tmp/rec.db" "$tmp/grow-10k.evtx"
+contains "--recovered: every chunk read" "$tmp/out" "$tmp/grow-10k.evtx: 5000 new, 10000 already known (15000 records read; changed since its import of "
+
 check_status "import a and b" 0 "$AU" import --db "$db" "$tmp/a.evtx" "$tmp/b.evtx"
 contains "a and b: a known" "$tmp/out" "$tmp/a.evtx: 0 new, 12000 already known"
 contains "a and b: b half new" "$tmp/out" "$tmp/b.evtx: 6000 new, 6000 already known"

@@ -246,8 +246,8 @@ read_mem(const char *text, const char *enc, const char *name, int order,
     struct collected *col, struct au_file_stats *st, enum input_form *form)
 {
 	struct au_ingest_opts opts;
-	struct au_ingest_sink sink = { take_event, take_install, col, NULL, take_related,
-	    NULL, NULL, NULL, 0 };
+	struct au_ingest_sink sink = { .event = take_event, .install = take_install,
+	    .arg = col, .related = take_related };
 	struct au_error *err;
 	int fd = memfile(text, enc);
 
@@ -438,8 +438,8 @@ test_readers(void)
 	{
 		int fd = memfd_create("bad", MFD_CLOEXEC);
 		struct au_ingest_opts opts;
-		struct au_ingest_sink sink = { take_event, take_install, &col, NULL, NULL,
-		    NULL, NULL, NULL, 0 };
+		struct au_ingest_sink sink = { .event = take_event,
+		    .install = take_install, .arg = &col };
 		static const unsigned char bad[] = { 0xff, 0xfe, '<', 0, 'E', 0, 'v', 0, 'e', 0,
 			'n', 0, 't', 0, '>', 0, 0x00, 0xdc, '<', 0 };
 		(void)!write(fd, bad, sizeof(bad));

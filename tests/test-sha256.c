@@ -89,8 +89,7 @@ write_copy(const char *src, const char *dst, long len, long extra)
 static void
 one(const char *path)
 {
-	struct au_ingest_sink sink = { take_event, take_install, NULL, NULL, NULL,
-	    NULL, NULL, NULL, 0 };
+	struct au_ingest_sink sink = { .event = take_event, .install = take_install };
 	char want[65];
 
 	if (!file_digest(path, want)) {

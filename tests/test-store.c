@@ -645,7 +645,7 @@ test_history(const char *dir)
 	struct au_store_counts cnt;
 	struct stat sb;
 	int64_t fa = 0, fb = 0, fc = 0;
-	int is_new, known;
+	int is_new;
 	/* What file_commit records for file b (id 2). */
 	const char *sha_b = "00000000000000000000000000000000"
 	    "00000000000000000000000000000012";
@@ -829,12 +829,23 @@ test_history(const char *dir)
 	    PRIu64 " results", cnt.hosts, cnt.events, cnt.results);
 	au_error_free(err);
 
-	err = store_file_known(s, sha_b, 1234, &known);
-	CHECK(err == NULL && known == 1, "file known by hash");
-	au_error_free(err);
-	err = store_file_known(s, sha_b, 99, &known);
-	CHECK(err == NULL && known == 0, "other size not known");
-	au_error_free(err);
+	/* b read again: its latest import, to compare digests with. */
+	if (file_begin(s, "/logs/b.evtx", &fc)) {
+		struct store_previous prev;
+
+		store_file_previous(s, &prev);
+		CHECK(prev.found && strcmp(prev.sha256, sha_b) == 0 &&
+		    strlen(prev.imported_at) == 20 && prev.chunks_known == 0,
+		    "b's latest import (%s at %s)", prev.sha256, prev.imported_at);
+		store_file_rollback(s);
+	}
+	if (file_begin(s, "/logs/new.evtx", &fc)) {
+		struct store_previous prev;
+
+		store_file_previous(s, &prev);
+		CHECK(!prev.found, "a path never imported has no latest import");
+		store_file_rollback(s);
+	}
 
 	/* Reopen: everything persisted. */
 	store_close(s);
@@ -1457,7 +1468,7 @@ test_migrate_v1(const char *dir)
 	char *sql;
 	int ok;
 
-	CHECK(store_schema_version() == 8, "schema version 8 (%d)", store_schema_version());
+	CHECK(store_schema_version() == 9, "schema version 9 (%d)", store_schema_version());
 	CHECK(store_migration_sql(1) != NULL && store_migration_sql(0) == NULL &&
 	    store_migration_sql(store_schema_version() + 1) == NULL, "migration SQL");
 	sql = xasprintf("PRAGMA journal_mode = WAL; BEGIN; %s PRAGMA user_version = 1;"
@@ -1970,6 +1981,127 @@ done:
 }
 
 /* Archive members: a row each under the archive's, which their events belong to. */
+/* How many file_chunks rows file_id has (-1 when the query fails). */
+static int
+chunk_rows(const char *db, int64_t file_id)
+{
+	char sql[128], out[32];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM file_chunks WHERE file_id = %"
+	    PRId64, file_id);
+	return raw_sql(db, sql, out, sizeof(out)) ? atoi(out) : -1;
+}
+
+/*
+ * store_chunk's verdict on chunk k of the open file, whose last record is
+ * 100 k + h and free offset 1000 + r (-1 on error); *upto (when not NULL)
+ * the last record the latest import read of chunk k, 0 if none.
+ */
+static int
+chunk_known_upto(struct au_store *s, uint64_t k, uint32_t h, uint32_t r,
+    uint64_t *upto)
+{
+	struct au_chunk_sums now = { h, r, 1000 + r, 100 * k + h }, before;
+	int known = -1, had = -1;
+	struct au_error *err = store_chunk(s, k, &now, 0, &known, &before, &had);
+
+	CHECK(err == NULL, "store_chunk %" PRIu64 ": %s", k, err ? err->msg : "");
+	au_error_free(err);
+	CHECK(!had || before.free_offset == 1000 + before.records_crc,
+	    "chunk %" PRIu64 ": what was read of it, whole", k);
+	if (upto != NULL)
+		*upto = had && !known ? before.last_record : 0;
+	return err == NULL ? known : -1;
+}
+
+static int
+chunk_known(struct au_store *s, uint64_t k, uint32_t h, uint32_t r)
+{
+	return chunk_known_upto(s, k, h, r, NULL);
+}
+
+/*
+ * A log imported again after it grew: chunks with the checksums of the
+ * path's latest import are known, others not; only the latest import
+ * keeps its chunks; nothing is kept in an archive member, in scan's store
+ * or by a rolled-back file.
+ */
+static void
+test_chunks(const char *dir)
+{
+	char *db = xasprintf("%s/chunks.db", dir);
+	struct au_store *s = NULL;
+	struct au_error *err;
+	struct store_previous prev;
+	uint64_t upto = 0;
+	int64_t f1 = 0, f2 = 0, f3 = 0, m = 0;
+
+	err = store_open(db, STORE_CREATE, &s);
+	CHECK(err == NULL, "open: %s", err ? err->msg : "");
+	au_error_free(err);
+	if (s == NULL)
+		goto done;
+	if (!file_begin(s, "/logs/grows.evtx", &f1))
+		goto done;
+	CHECK(chunk_known(s, 0, 11, 21) == 0 && chunk_known(s, 1, 12, 22) == 0 &&
+	    chunk_known(s, 2, 13, 23) == 0, "first import: no chunk known");
+	file_commit(s, f1, 3);
+	CHECK(chunk_rows(db, f1) == 3, "first import keeps 3 chunks (%d)",
+	    chunk_rows(db, f1));
+
+	/* Grown: chunk 1 rewritten (the live chunk), chunk 3 appended. */
+	if (!file_begin(s, "/logs/grows.evtx", &f2))
+		goto done;
+	CHECK(chunk_known_upto(s, 0, 11, 21, &upto) == 1 && upto == 0,
+	    "chunk 0 unchanged: known (%" PRIu64 ")", upto);
+	CHECK(chunk_known_upto(s, 1, 12, 99, &upto) == 0 && upto == 112,
+	    "chunk 1, records changed: read, after record 112 (%" PRIu64 ")", upto);
+	CHECK(chunk_known_upto(s, 2, 99, 23, &upto) == 0 && upto == 213,
+	    "chunk 2, header changed: read, after record 213 (%" PRIu64 ")", upto);
+	CHECK(chunk_known_upto(s, 3, 14, 24, &upto) == 0 && upto == 0,
+	    "chunk 3, new: read whole (%" PRIu64 ")", upto);
+	store_file_previous(s, &prev);
+	CHECK(prev.found && prev.chunks_known == 1, "1 chunk known (%" PRIu64 ")",
+	    prev.chunks_known);
+	file_commit(s, f2, 4);
+	CHECK(chunk_rows(db, f1) == 0 && chunk_rows(db, f2) == 4,
+	    "only the latest import keeps its chunks (%d, %d)", chunk_rows(db, f1),
+	    chunk_rows(db, f2));
+
+	/* Rolled back: nothing of it stays, the latest import's chunks stand. */
+	if (!file_begin(s, "/logs/grows.evtx", &f3))
+		goto done;
+	CHECK(chunk_known(s, 3, 14, 24) == 1, "chunk 3 known from the second import");
+	store_file_rollback(s);
+	CHECK(chunk_rows(db, f3) == 0 && chunk_rows(db, f2) == 4,
+	    "a rolled-back import keeps no chunks");
+
+	/* Inside an archive member: never known, nothing kept. */
+	if (!file_begin(s, "/logs/grows.zip", &f3))
+		goto done;
+	err = store_member_begin(s, f3, "/logs/grows.zip:grows.evtx", &m);
+	au_error_free(err);
+	CHECK(chunk_known(s, 0, 11, 21) == 0, "a member's chunk is not compared");
+	file_commit(s, f3, 0);
+	CHECK(chunk_rows(db, m) == 0 && chunk_rows(db, f3) == 0,
+	    "a member keeps no chunks");
+	store_close(s);
+
+	/* scan's store: nothing compared, nothing kept. */
+	s = NULL;
+	err = store_open(NULL, STORE_CREATE, &s);
+	au_error_free(err);
+	if (s != NULL && file_begin(s, "/logs/grows.evtx", &f1)) {
+		CHECK(chunk_known(s, 0, 11, 21) == 0, "scan: no chunk known");
+		store_file_previous(s, &prev);
+		CHECK(!prev.found, "scan: no latest import");
+		file_commit(s, f1, 1);
+	}
+done:
+	store_close(s);
+	free(db);
+}
+
 static void
 test_members(const char *dir)
 {
@@ -2066,6 +2198,7 @@ main(void)
 	test_file_hosts(dir);
 	test_cross_form(dir);
 	test_members(dir);
+	test_chunks(dir);
 	test_locked(dir);
 	test_read_only(dir);
 	test_disk_full(dir);
