@@ -190,6 +190,14 @@ struct au_error *store_migrate(struct au_store *s);
 struct au_error *store_refresh_codes(struct au_store *s);
 
 /* The open file's hosts (store-import.c). */
+/*
+ * The host row for name, made when new; an event (from_event) later than
+ * the one that named it renames it (written by store_host_flush).
+ */
+struct au_error *store_host(struct au_store *s, const char *name, int from_event,
+    uint64_t time, int64_t *id);
+/* Writes the display names that events of the open file changed. */
+struct au_error *store_host_flush(struct au_store *s);
 struct store_touched_host *store_touch(struct au_store *s, int64_t id);
 void store_touched_clear(struct store_touched *t);
 void store_touched_free(struct store_touched *t);
