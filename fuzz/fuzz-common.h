@@ -75,8 +75,10 @@ fuzz_sink(struct fuzz_count *c)
 	 * Events classified on the reading threads, and in memory the reader
 	 * lends, as the pipeline has them.
 	 */
-	struct au_ingest_sink s = { fuzz_event, fuzz_install, c, NULL, fuzz_related,
-	    fuzz_member_begin, fuzz_member_end, classify_event, 1 };
+	struct au_ingest_sink s = { .event = fuzz_event, .install = fuzz_install,
+	    .arg = c, .related = fuzz_related, .member_begin = fuzz_member_begin,
+	    .member_end = fuzz_member_end, .prepare = classify_event,
+	    .keeps_no_events = 1 };
 
 	memset(c, 0, sizeof(*c));
 	return s;

@@ -78,7 +78,9 @@ const struct cmd_entry cmd_import_entry = {
 	.summary = "Add log files (or directories of them) to the history database.",
 	.help =
 	    "Each file is imported in one transaction: all of its events or none. Importing\n"
-	    "a file or an overlapping export again adds nothing twice.\n",
+	    "a file or an overlapping export again adds nothing twice. A file unchanged\n"
+	    "since its import is not read again; of a log that grew, only the chunks\n"
+	    "written since are read; a file read again is compared with its import.\n",
 	.options = import_options,
 	.exit_status = "0 everything was imported; 1 nothing could be imported or the\n"
 	    "database failed; 2 usage error; 3 some input could not be read (the rest\n"

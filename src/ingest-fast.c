@@ -1,4 +1,4 @@
-/* ingest-fast.c: the fast path: chunks read by two worker threads, handed on in file order, the prefilter's candidates decoded by libevtx, the rest counted from the bytes. */
+/* ingest-fast.c: the fast path: chunks read by two threads, handed on in file order; the prefilter's candidates decoded (binxml.c, else libevtx), the rest counted from the bytes. */
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
