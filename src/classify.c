@@ -665,7 +665,8 @@ classify_event(struct au_event *ev)
 	const struct au_code *entry = NULL;
 	char *code, *detail, *full;
 
-	if (ev == NULL)
+	/* A packed event was classified before it was packed (au_event_pack). */
+	if (ev == NULL || ev->packed)
 		return;
 	free(ev->result_code);
 	free(ev->detail);

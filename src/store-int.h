@@ -175,6 +175,9 @@ enum au_category store_category_parse(const char *name);
 /* A row of STORE_EVENT_COLUMNS (or STORE_INSTALL_COLUMNS), classified again. */
 struct au_event *store_row_event(sqlite3_stmt *st, const char *host);
 struct au_install *store_row_install(sqlite3_stmt *st, const char *host);
+/* Frees n events and m installs and their arrays. */
+void store_free_rows(struct au_event **events, size_t n, struct au_install **installs,
+    size_t m);
 /* A read transaction so one walk sees one snapshot (WAL). */
 struct au_error *store_read_begin(struct au_store *s, int *began);
 void store_read_end(struct au_store *s, int began);

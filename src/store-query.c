@@ -69,12 +69,7 @@ store_read_host(struct au_store *store, sqlite3_stmt *evq, sqlite3_stmt *inq,
 	installs = NULL;
 	nev = nin = 0;
 done:
-	for (size_t i = 0; i < nev; i++)
-		au_event_free(events[i]);
-	free(events);
-	for (size_t i = 0; i < nin; i++)
-		au_install_free(installs[i]);
-	free(installs);
+	store_free_rows(events, nev, installs, nin);
 	return err;
 }
 

@@ -734,12 +734,7 @@ store_summary_host(struct au_store *s, sqlite3_stmt **sr,
 	*out = hr;
 	hr = NULL;
 done:
-	for (size_t i = 0; i < nev; i++)
-		au_event_free(events[i]);
-	free(events);
-	for (size_t i = 0; i < nin; i++)
-		au_install_free(installs[i]);
-	free(installs);
+	store_free_rows(events, nev, installs, nin);
 	store_summ_clear(&m);
 	free(same_as);
 	analyse_host_free(hr);
