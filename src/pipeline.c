@@ -196,6 +196,7 @@ static char *
 import_again(const struct store_previous *prev, const struct au_file_stats *st)
 {
 	const char *how;
+	char *when, *line;
 
 	if (!prev->found)
 		return xstrdup("");
@@ -205,11 +206,16 @@ import_again(const struct store_previous *prev, const struct au_file_stats *st)
 		how = "grew since its import of";
 	else
 		how = "changed since its import of";
+	/* Written by us, but read from a file anyone may have edited. */
+	when = render_escape(prev->imported_at, 0, RENDER_ESC_TEXT);
 	if (prev->chunks_known == 0)
-		return xasprintf("; %s %s: read again", how, prev->imported_at);
-	return xasprintf("; %s %s: %llu chunk%s unchanged, not read again", how,
-	    prev->imported_at, (unsigned long long)prev->chunks_known,
-	    prev->chunks_known == 1 ? "" : "s");
+		line = xasprintf("; %s %s: read again", how, when);
+	else
+		line = xasprintf("; %s %s: %llu chunk%s unchanged, not read again",
+		    how, when, (unsigned long long)prev->chunks_known,
+		    prev->chunks_known == 1 ? "" : "s");
+	free(when);
+	return line;
 }
 
 struct au_error *
