@@ -45,8 +45,8 @@ pack_str(const char *s, char **at)
 }
 
 struct au_event *
-au_event_pack(struct au_event *ev, void *(*alloc)(void *ctx, size_t size),
-    void *ctx)
+au_event_packed_copy(const struct au_event *ev, void *(*alloc)(void *ctx,
+    size_t size), void *ctx)
 {
 	const char *const str[] = { ev->host, ev->provider, ev->channel,
 	    ev->message, ev->result_code, ev->detail, ev->source_file };
@@ -54,8 +54,6 @@ au_event_pack(struct au_event *ev, void *(*alloc)(void *ctx, size_t size),
 	size_t len = sizeof(*p);
 	char *at;
 
-	if (ev->packed)
-		return ev;
 	for (size_t i = 0; i < sizeof(str) / sizeof(str[0]); i++)
 		if (str[i] != NULL)
 			len += strlen(str[i]) + 1;
@@ -71,6 +69,18 @@ au_event_pack(struct au_event *ev, void *(*alloc)(void *ctx, size_t size),
 	p->detail = pack_str(ev->detail, &at);
 	p->source_file = pack_str(ev->source_file, &at);
 	p->packed = alloc != NULL ? AU_EVENT_LENT : AU_EVENT_PACKED;
+	return p;
+}
+
+struct au_event *
+au_event_pack(struct au_event *ev, void *(*alloc)(void *ctx, size_t size),
+    void *ctx)
+{
+	struct au_event *p;
+
+	if (ev->packed)
+		return ev;
+	p = au_event_packed_copy(ev, alloc, ctx);
 	au_event_free(ev);
 	return p;
 }

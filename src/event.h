@@ -139,6 +139,9 @@ void au_event_free(struct au_event *ev);
  */
 struct au_event *au_event_pack(struct au_event *ev, void *(*alloc)(void *ctx,
     size_t size), void *ctx);
+/* The same as a copy: ev (whose strings may be borrowed) is left as it is. */
+struct au_event *au_event_packed_copy(const struct au_event *ev,
+    void *(*alloc)(void *ctx, size_t size), void *ctx);
 void au_install_free(struct au_install *in);
 void au_file_stats_clear(struct au_file_stats *st);
 /* Adds one problem to st->errors. */

@@ -198,21 +198,6 @@ store_category_parse(const char *name)
 	return AU_CAT_NONE;
 }
 
-/* Copies s (if not NULL) to *at, returning the copy. */
-static char *
-store_pack_str(const char *s, char **at)
-{
-	char *copy = *at;
-	size_t n;
-
-	if (s == NULL)
-		return NULL;
-	n = strlen(s) + 1;
-	memcpy(copy, s, n);
-	*at += n;
-	return copy;
-}
-
 /*
  * A row of STORE_EVENT_COLUMNS as an event, classified as classify_event
  * does; one allocation, its strings after it (AU_EVENT_PACKED: a report
@@ -221,40 +206,29 @@ store_pack_str(const char *s, char **at)
 struct au_event *
 store_row_event(sqlite3_stmt *st, const char *host)
 {
-	const char *str[7] = { host,
-	    (const char *)sqlite3_column_text(st, 6),
-	    (const char *)sqlite3_column_text(st, 7),
-	    (const char *)sqlite3_column_text(st, 8),
-	    (const char *)sqlite3_column_text(st, 10),
-	    (const char *)sqlite3_column_text(st, 11),
-	    (const char *)sqlite3_column_text(st, 13) };
-	size_t len = sizeof(struct au_event);
+	/* The row's strings, borrowed until the copy. */
+	struct au_event row = {
+		.id = sqlite3_column_int64(st, 0),
+		.time = (uint64_t)sqlite3_column_int64(st, 1),
+		.host = (char *)host,
+		.record_id = (uint64_t)sqlite3_column_int64(st, 2),
+		.event_id = (uint32_t)sqlite3_column_int64(st, 3),
+		.qualifiers = (uint32_t)sqlite3_column_int64(st, 4),
+		.level = (uint8_t)sqlite3_column_int(st, 5),
+		.provider = (char *)sqlite3_column_text(st, 6),
+		.channel = (char *)sqlite3_column_text(st, 7),
+		.message = (char *)sqlite3_column_text(st, 8),
+		.recovered = sqlite3_column_int(st, 9),
+		.result_code = (char *)sqlite3_column_text(st, 10),
+		.detail = (char *)sqlite3_column_text(st, 11),
+		.source_file = (char *)sqlite3_column_text(st, 13),
+	};
 	struct au_event *ev;
 	const char *cat;
-	char *at;
 
-	if (str[3] == NULL)
-		str[3] = "";      /* the message */
-	for (size_t i = 0; i < 7; i++)
-		if (str[i] != NULL)
-			len += strlen(str[i]) + 1;
-	ev = xcalloc(1, len);
-	at = (char *)(ev + 1);
-	ev->packed = AU_EVENT_PACKED;
-	ev->id = sqlite3_column_int64(st, 0);
-	ev->time = (uint64_t)sqlite3_column_int64(st, 1);
-	ev->host = store_pack_str(str[0], &at);
-	ev->record_id = (uint64_t)sqlite3_column_int64(st, 2);
-	ev->event_id = (uint32_t)sqlite3_column_int64(st, 3);
-	ev->qualifiers = (uint32_t)sqlite3_column_int64(st, 4);
-	ev->level = (uint8_t)sqlite3_column_int(st, 5);
-	ev->provider = store_pack_str(str[1], &at);
-	ev->channel = store_pack_str(str[2], &at);
-	ev->message = store_pack_str(str[3], &at);
-	ev->recovered = sqlite3_column_int(st, 9);
-	ev->result_code = store_pack_str(str[4], &at);
-	ev->detail = store_pack_str(str[5], &at);
-	ev->source_file = store_pack_str(str[6], &at);
+	if (row.message == NULL)
+		row.message = (char *)"";
+	ev = au_event_packed_copy(&row, NULL, NULL);
 	if (ev->result_code == NULL)
 		return ev;
 
