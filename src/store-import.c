@@ -506,7 +506,7 @@ store_add_event(struct au_store *store, int64_t file_id,
 		th = store_touch(store, host_id);
 		store_newer(th, stored_time);
 		if (th->summ != NULL)
-			store_summ_keep(th->summ, event_row, stored_time,
+			store_summ_event(th->summ, event_row, stored_time,
 			    ev->record_id, ev->result_code, ev->result_code ?
 			    ev->detail : NULL, ev->result_code ?
 			    au_category_name(ev->category) : NULL);

@@ -209,7 +209,7 @@ void store_touched_free(struct store_touched *t);
 struct store_summ *store_summ_new(void);
 void store_summ_free(struct store_summ *m);
 /* One event stored as row (time, record ID, code, detail, category's name as stored), in walk order. */
-void store_summ_keep(struct store_summ *m, int64_t row, uint64_t time, uint64_t rec,
+void store_summ_event(struct store_summ *m, int64_t row, uint64_t time, uint64_t rec,
     const char *code, const char *detail, const char *category);
 /* Brings host_status up to date for the hosts the open file touched. */
 struct au_error *store_status_touched(struct au_store *s);

@@ -101,7 +101,7 @@ store_same(const char *a, const char *b)
  * Adds one event, stored as row with time, record ID rec, result code
  * (NULL: none), detail and category as stored (its name).
  */
-static void
+void
 store_summ_event(struct store_summ *m, int64_t row, uint64_t time, uint64_t rec,
     const char *code, const char *detail, const char *category)
 {
@@ -193,13 +193,6 @@ store_summ_free(struct store_summ *m)
 		return;
 	store_summ_clear(m);
 	free(m);
-}
-
-void
-store_summ_keep(struct store_summ *m, int64_t row, uint64_t time, uint64_t rec,
-    const char *code, const char *detail, const char *category)
-{
-	store_summ_event(m, row, time, rec, code, detail, category);
 }
 
 /* Accumulates host_id's events in [since, until) (until 0: no end). */
